@@ -1,0 +1,31 @@
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from django.http import HttpRequest, HttpResponse
+
+from stint.accounts.models import Membership
+
+SESSION_ACCOUNT_KEY = "stint_account_id"
+
+
+class CurrentAccountMiddleware:
+    """For signed-in pages: `request.account` and `request.membership`, the account chosen in the switcher."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        request.account = None  # type: ignore[attr-defined]
+        request.membership = None  # type: ignore[attr-defined]
+        if request.user.is_authenticated and not request.path.startswith("/api/"):
+            active = Membership.objects.filter(user=request.user, active=True).select_related("account", "user")
+            chosen = request.session.get(SESSION_ACCOUNT_KEY)
+            membership = (active.filter(account_id=chosen).first() if chosen else None) or active.order_by(
+                "added_at", "pk"
+            ).first()
+            if membership is not None:
+                request.session[SESSION_ACCOUNT_KEY] = membership.account_id
+                request.account = membership.account  # type: ignore[attr-defined]
+                request.membership = membership  # type: ignore[attr-defined]
+        return self.get_response(request)

@@ -1,0 +1,43 @@
+from __future__ import annotations
+
+from django.db.models import QuerySet
+
+from stint.accounts.models import Account, ApiToken, Membership, Team, User
+from stint.core.errors import NotFound
+
+
+def memberships(*, account: Account, include_inactive: bool = True) -> QuerySet[Membership]:
+    rows = Membership.objects.filter(account=account).select_related("user")
+    return rows if include_inactive else rows.filter(active=True)
+
+
+def membership_get(*, account: Account, user_id: int) -> Membership:
+    """The named user `user_id` of this account; another account's users are simply not found."""
+    found = memberships(account=account).filter(user_id=user_id).first()
+    if found is None:
+        raise NotFound("There is no user with this id in your account.", "user_not_found")
+    return found
+
+
+def active_user_count(*, account: Account) -> int:
+    return Membership.objects.filter(account=account, active=True).count()
+
+
+def user_accounts(*, user: User) -> QuerySet[Account]:
+    """The accounts this login can switch between."""
+    return Account.objects.filter(memberships__user=user, memberships__active=True).order_by("name", "pk")
+
+
+def api_tokens(*, account: Account, user: User) -> QuerySet[ApiToken]:
+    return ApiToken.objects.filter(account=account, user=user).order_by("-created_at", "-pk")
+
+
+def teams(*, account: Account) -> QuerySet[Team]:
+    return Team.objects.filter(account=account).prefetch_related("members__user").order_by("name")
+
+
+def team_get(*, account: Account, team_id: int) -> Team:
+    found = teams(account=account).filter(pk=team_id).first()
+    if found is None:
+        raise NotFound("There is no team with this id in your account.", "team_not_found")
+    return found

@@ -1,0 +1,31 @@
+from __future__ import annotations
+
+from django.http import HttpRequest
+from ninja.security import HttpBearer
+
+from stint.accounts.models import ApiToken, Membership
+from stint.accounts.services import api_token_authenticate
+from stint.core.errors import Forbidden
+
+
+class TokenAuth(HttpBearer):
+    """`Authorization: Bearer <token>`: sets request.user, request.account and request.membership."""
+
+    openapi_description = "An API token from POST /api/v1/tokens or Settings / API tokens."
+
+    def authenticate(self, request: HttpRequest, token: str) -> ApiToken | None:
+        found = api_token_authenticate(secret=token)
+        if found is None:
+            return None
+        membership = Membership.objects.select_related("user").get(
+            account_id=found.account_id, user_id=found.user_id
+        )
+        request.user = found.user
+        request.account = found.account  # type: ignore[attr-defined]
+        request.membership = membership  # type: ignore[attr-defined]
+        return found
+
+
+def require_admin(request: HttpRequest) -> None:
+    if not request.membership.is_admin:  # type: ignore[attr-defined]
+        raise Forbidden("Only admins of this account can do this.", "admin_only")

@@ -1,0 +1,82 @@
+"""API.md's one error shape, `{"detail": "...", "code": "..."}`, for every failure the API can answer."""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from typing import Any
+
+from django.http import Http404, HttpRequest, HttpResponse
+from ninja import NinjaAPI
+from ninja.errors import AuthenticationError, HttpError, ValidationError
+
+from stint.core.errors import StintError
+
+log = logging.getLogger("stint.api")
+
+_HTTP_CODES = {
+    400: "malformed",
+    401: "not_authenticated",
+    403: "forbidden",
+    404: "not_found",
+    405: "method_not_allowed",
+    429: "throttled",
+}
+
+
+def error_body(detail: str, code: str, **extra: Any) -> dict[str, Any]:
+    return {"detail": detail, "code": code, **extra}
+
+
+def _describe(error: dict[str, Any]) -> tuple[str, str]:
+    """('email', 'Field required') from one pydantic error, without the 'body'/'query' prefix."""
+    loc = [str(part) for part in error.get("loc", ()) if part not in ("body", "query", "path", "payload")]
+    field = ".".join(loc)
+    message = str(error.get("msg", "is invalid"))
+    return field, message
+
+
+def install_error_handlers(api: NinjaAPI) -> None:
+    @api.exception_handler(StintError)
+    def stint_error(request: HttpRequest, exc: StintError) -> HttpResponse:
+        extra = {"field": exc.field} if exc.field else {}
+        return api.create_response(request, error_body(exc.detail, exc.code, **extra), status=exc.status)
+
+    @api.exception_handler(ValidationError)
+    def validation_error(request: HttpRequest, exc: ValidationError) -> HttpResponse:
+        errors = [dict(zip(("field", "detail"), _describe(e), strict=True)) for e in exc.errors]
+        first = errors[0] if errors else {"field": "", "detail": "is invalid"}
+        where = f"{first['field']}: " if first["field"] else ""
+        detail = f"The request does not match the API: {where}{first['detail']}."
+        return api.create_response(request, error_body(detail, "invalid_request", errors=errors), status=400)
+
+    @api.exception_handler(AuthenticationError)
+    def auth_error(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
+        has_header = bool(request.headers.get("Authorization"))
+        if has_header:
+            body = error_body("This API token is not valid (unknown, revoked, or its user was removed).",
+                              "invalid_token")
+        else:
+            body = error_body("Send an API token as 'Authorization: Bearer <token>'; create one with POST "
+                              "/api/v1/tokens or in Settings / API tokens.", "not_authenticated")
+        return api.create_response(request, body, status=401)
+
+    @api.exception_handler(HttpError)
+    def http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+        detail = str(exc)
+        if exc.status_code == 400 and "parse" in detail.lower():
+            detail = "The request body is not valid JSON."
+        code = _HTTP_CODES.get(exc.status_code, "error")
+        return api.create_response(request, error_body(detail, code), status=exc.status_code)
+
+    @api.exception_handler(Http404)
+    def not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
+        return api.create_response(request, error_body("Not found.", "not_found"), status=404)
+
+    @api.exception_handler(Exception)
+    def unexpected(request: HttpRequest, exc: Exception) -> HttpResponse:
+        error_id = uuid.uuid4().hex[:12]
+        log.exception("unexpected API error %s on %s %s", error_id, request.method, request.path)
+        body = error_body(f"Something went wrong on our side. Please report error id {error_id}.", "server_error",
+                          error_id=error_id)
+        return api.create_response(request, body, status=500)

@@ -1,0 +1,77 @@
+"""Account events: stored and mailed to the owner in the same transaction as the change they describe."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.db import transaction
+from django.template.loader import render_to_string
+
+from stint.accounts.models import Account, User
+from stint.core import clock
+from stint.core.outbox import email_enqueue
+from stint.notifications.models import AccountEvent, EventType
+
+SUBJECTS: dict[str, str] = {
+    EventType.ACCOUNT_CREATED: "Welcome to Stint: {account} is ready",
+    EventType.TRIAL_STARTED: "Your 30-day trial of Stint has started",
+    EventType.USER_ADDED: "{subject_name} was added to {account}",
+    EventType.USER_REMOVED: "{subject_name} was removed from {account}",
+    EventType.OWNER_CHANGED: "{account} has a new owner",
+}
+
+
+def _subject(event: AccountEvent) -> str:
+    template = SUBJECTS.get(event.type)
+    if template is None:
+        return f"{event.account.name}: {event.summary}"
+    return template.format(account=event.account.name, **{k: v for k, v in event.data.items() if k != "account"})
+
+
+def _render(event: AccountEvent, recipient: User) -> tuple[str, str]:
+    context = {
+        "event": event,
+        "account": event.account,
+        "recipient": recipient,
+        "data": event.data,
+        "base_url": settings.BASE_URL,
+        "events_url": f"{settings.BASE_URL}/settings/account/",
+    }
+    name = event.type.replace(".", "_")
+    templates_txt = [f"emails/{name}.txt", "emails/generic.txt"]
+    templates_html = [f"emails/{name}.html", "emails/generic.html"]
+    return render_to_string(templates_txt, context), render_to_string(templates_html, context)
+
+
+def event_record(
+    *,
+    account: Account,
+    type: EventType,
+    summary: str,
+    actor: User | None = None,
+    data: dict[str, Any] | None = None,
+    recipients: list[User] | None = None,
+) -> AccountEvent:
+    """Store the event and queue its email to the owner (or to `recipients`), exactly once each."""
+    with transaction.atomic():
+        event = AccountEvent.objects.create(
+            account=account,
+            type=type,
+            summary=summary[:300],
+            actor=actor,
+            data=data or {},
+            created_at=clock.now(),
+        )
+        for recipient in recipients or [account.owner]:
+            text, html = _render(event, recipient)
+            email_enqueue(
+                to=recipient.email,
+                subject=_subject(event),
+                text=text,
+                html=html,
+                dedupe_key=f"event:{event.pk}:to:{recipient.pk}",
+                account_id=account.pk,
+                group=event.outbox_group,
+            )
+    return event

@@ -1,0 +1,36 @@
+from __future__ import annotations
+
+from django.contrib import admin
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.urls import include, path
+
+from stint.api.main import api
+
+
+def healthz(request: HttpRequest) -> HttpResponse:
+    return HttpResponse("ok", content_type="text/plain")
+
+
+urlpatterns = [
+    path("api/v1/", api.urls),
+    path("backoffice/", admin.site.urls),
+    path("healthz", healthz, name="healthz"),
+    path("", include("stint.web.urls")),
+]
+
+
+def handler404(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    if request.path.startswith("/api/"):
+        return JsonResponse({"detail": f"There is no API endpoint at {request.path}.", "code": "not_found"},
+                            status=404)
+    from stint.web.views import not_found
+
+    return not_found(request, exception)
+
+
+def handler500(request: HttpRequest) -> HttpResponse:
+    if request.path.startswith("/api/"):
+        return JsonResponse({"detail": "Something went wrong on our side.", "code": "server_error"}, status=500)
+    from stint.web.views import server_error
+
+    return server_error(request)
