@@ -128,6 +128,9 @@ def _database() -> dict:
     test_name = os.environ.get("STINT_TEST_DB_NAME")
     if test_name:
         config["TEST"] = {"NAME": test_name}
+    elif config["ENGINE"] == "django.db.backends.sqlite3":
+        # A file, not memory: the worker runs in its own process in tests too, and sees what the test wrote.
+        config["TEST"] = {"NAME": str(DATA_DIR / "test.sqlite3")}
     return config
 
 
@@ -201,6 +204,8 @@ if STINT_TEST_CLOCK and not DEBUG:
 # Outbox delivery: attempts before a message is given up, and the pause between worker polls.
 STINT_OUTBOX_MAX_ATTEMPTS = int(os.environ.get("STINT_OUTBOX_MAX_ATTEMPTS", "8"))
 STINT_WORKER_POLL_S = float(os.environ.get("STINT_WORKER_POLL_S", "1.0"))
+# How long a claimed message stays reserved for the worker that claimed it (a killed worker's claim then expires).
+STINT_OUTBOX_LEASE_S = float(os.environ.get("STINT_OUTBOX_LEASE_S", "120"))
 
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"

@@ -22,9 +22,6 @@ from stint.core.models import OutboxMessage
 
 log = logging.getLogger(__name__)
 
-LEASE = timedelta(minutes=2)
-
-
 def outbox_enqueue(
     *,
     kind: str,
@@ -81,7 +78,7 @@ def _claim(now: datetime) -> OutboxMessage | None:
         )
         if due is None:
             return None
-        due.locked_until = now + LEASE
+        due.locked_until = now + timedelta(seconds=settings.STINT_OUTBOX_LEASE_S)
         due.save(update_fields=["locked_until"])
         return due
 
