@@ -216,8 +216,16 @@ class Api:
         result.update(headers or {})
         return result
 
-    def request(self, method: str, path: str, body: Any = None, *, raw: bytes | str | None = None,
-                query: dict[str, Any] | None = None, headers: dict[str, str] | None = None) -> Response:
+    def request(
+        self,
+        method: str,
+        path: str,
+        body: Any = None,
+        *,
+        raw: bytes | str | None = None,
+        query: dict[str, Any] | None = None,
+        headers: dict[str, str] | None = None,
+    ) -> Response:
         url = "/api/v1" + path
         data: Any = raw if raw is not None else (json.dumps(body) if body is not None else None)
         kwargs: dict[str, Any] = {"headers": self._headers(headers)}
@@ -252,5 +260,3 @@ def api(client: Client) -> Api:
 
 def chromium_path() -> str | None:
     return os.environ.get("STINT_CHROMIUM") or shutil.which("chromium") or shutil.which("chromium-browser")
-
-

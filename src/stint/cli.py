@@ -33,7 +33,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
     worker = subprocess.Popen([sys.executable, "-m", "stint.cli", "worker"])
 
-    class Server(BaseApplication):  # type: ignore[misc]
+    class Server(BaseApplication):
         def load_config(self) -> None:
             self.cfg.set("bind", f"{args.host}:{args.port}")
             self.cfg.set("workers", args.workers)
@@ -44,8 +44,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
         def load(self) -> Any:
             return application
 
-    print(f"Stint is serving http://{args.host}:{args.port}/ (worker pid {worker.pid}); Ctrl+C stops both.",
-          flush=True)
+    print(f"Stint is serving http://{args.host}:{args.port}/ (worker pid {worker.pid}); Ctrl+C stops both.", flush=True)
     try:
         Server().run()
     finally:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import secrets
 from pathlib import Path
+from typing import Any
 from urllib.parse import parse_qs, unquote, urlparse
 
 import dj_database_url
@@ -70,6 +71,8 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
+    # django-ninja as an app: its Swagger UI assets are served by us, not fetched from a CDN.
+    "ninja",
     "stint.core",
     "stint.accounts",
     "stint.notifications",
@@ -109,11 +112,11 @@ TEMPLATES = [
 ]
 
 
-def _database() -> dict:
+def _database() -> dict[str, Any]:
     url = os.environ.get("DATABASE_URL", "").strip()
     if not url:
         url = f"sqlite:///{DATA_DIR / 'stint.sqlite3'}"
-    config = dj_database_url.parse(url, conn_max_age=0 if url.startswith("sqlite") else 60)
+    config: dict[str, Any] = dict(dj_database_url.parse(url, conn_max_age=0 if url.startswith("sqlite") else 60))
     if config["ENGINE"] == "django.db.backends.sqlite3":
         # WAL lets readers run beside the one writer; IMMEDIATE takes the write lock at BEGIN so that the web
         # processes and the worker queue up behind the busy timeout instead of failing on a lock upgrade.
@@ -172,7 +175,7 @@ WHITENOISE_AUTOREFRESH = DEBUG
 MEDIA_ROOT = DATA_DIR / "media"
 
 
-def _email() -> dict:
+def _email() -> dict[str, Any]:
     url = os.environ.get("EMAIL_URL", "").strip()
     if not url or url.startswith("console"):
         return {"EMAIL_BACKEND": "django.core.mail.backends.console.EmailBackend"}

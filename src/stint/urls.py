@@ -21,8 +21,7 @@ urlpatterns = [
 
 def handler404(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
     if request.path.startswith("/api/"):
-        return JsonResponse({"detail": f"There is no API endpoint at {request.path}.", "code": "not_found"},
-                            status=404)
+        return JsonResponse({"detail": f"There is no API endpoint at {request.path}.", "code": "not_found"}, status=404)
     from stint.web.views import not_found
 
     return not_found(request, exception)

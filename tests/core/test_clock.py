@@ -25,4 +25,4 @@ def test_a_frozen_clock_stands_still_until_moved() -> None:
 
 def test_a_frozen_clock_refuses_naive_times() -> None:
     with pytest.raises(ValueError, match="aware"):
-        FrozenClock(datetime(2026, 1, 1))  # noqa: DTZ001
+        FrozenClock(datetime(2026, 1, 1))

@@ -61,9 +61,7 @@ def test_queueing_the_same_effect_twice_sends_it_once(mailbox: Mailbox) -> None:
 
 
 @pytest.mark.django_db
-def test_an_unreachable_mail_server_delays_delivery_without_losing_the_email(
-    mailbox: Mailbox, settings: Any
-) -> None:
+def test_an_unreachable_mail_server_delays_delivery_without_losing_the_email(mailbox: Mailbox, settings: Any) -> None:
     real_port = settings.EMAIL_PORT
     settings.EMAIL_PORT = _free_port()  # nothing listens there
     _queue(1)

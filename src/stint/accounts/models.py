@@ -158,6 +158,9 @@ class TeamMember(models.Model):
         constraints = [models.UniqueConstraint(fields=["team", "membership"], name="team_member_unique")]
         indexes = [models.Index(fields=["account", "team"], name="team_member_account_idx")]
 
+    def __str__(self) -> str:
+        return f"{self.membership_id} in team {self.team_id}"
+
 
 class ApiToken(models.Model):
     """A bearer token acting as one user in one account. Only a SHA-256 of the secret is kept."""
@@ -190,3 +193,6 @@ class LoginFailure(models.Model):
             models.Index(fields=["email", "at"], name="login_failure_email_idx"),
             models.Index(fields=["ip", "at"], name="login_failure_ip_idx"),
         ]
+
+    def __str__(self) -> str:
+        return f"{self.email} at {self.at:%Y-%m-%d %H:%M}"

@@ -81,8 +81,9 @@ def _clean_timezone(name: str) -> str:
     try:
         zoneinfo.ZoneInfo(name)
     except (zoneinfo.ZoneInfoNotFoundError, ValueError) as exc:
-        raise Invalid(f"{name!r} is not a known time zone (e.g. Europe/Berlin).", "invalid_timezone",
-                      field="timezone") from exc
+        raise Invalid(
+            f"{name!r} is not a known time zone (e.g. Europe/Berlin).", "invalid_timezone", field="timezone"
+        ) from exc
     return name
 
 
@@ -140,8 +141,12 @@ def account_signup(*, account_name: str, name: str, email: str, password: str) -
                 created_at=now,
             )
             Membership.objects.create(account=account, user=user, role=Role.ADMIN, added_at=now, accepted_at=now)
-            event_record(account=account, type=EventType.ACCOUNT_CREATED, actor=user,
-                         summary=f"{user.name} created the account {account.name}.")
+            event_record(
+                account=account,
+                type=EventType.ACCOUNT_CREATED,
+                actor=user,
+                summary=f"{user.name} created the account {account.name}.",
+            )
             assert account.trial_ends_at is not None
             ends = account.trial_ends_at.astimezone(user.tz)
             event_record(
@@ -149,7 +154,10 @@ def account_signup(*, account_name: str, name: str, email: str, password: str) -
                 type=EventType.TRIAL_STARTED,
                 actor=user,
                 summary=f"The 30-day trial started; it ends on {ends:%B %-d, %Y}.",
-                data={"trial_ends_at": account.trial_ends_at.isoformat(), "trial_ends_at_display": f"{ends:%B %-d, %Y}"},
+                data={
+                    "trial_ends_at": account.trial_ends_at.isoformat(),
+                    "trial_ends_at_display": f"{ends:%B %-d, %Y}",
+                },
             )
     except IntegrityError as exc:  # two sign-ups with one email at once
         raise Conflict("This email already has a Stint login. Log in with it instead.", "email_taken") from exc
@@ -179,8 +187,9 @@ def login_check(*, email: str, password: str, ip: str | None) -> User:
     return user
 
 
-def user_profile_update(*, user: User, name: str | None = None, timezone: str | None = None,
-                        week_start: int | None = None) -> User:
+def user_profile_update(
+    *, user: User, name: str | None = None, timezone: str | None = None, week_start: int | None = None
+) -> User:
     if name is not None:
         user.name = _clean_text(name, field="name", label="a name", max_length=150)
     if timezone is not None:
@@ -269,16 +278,18 @@ def named_user_add(*, account: Account, actor: User, email: str, name: str, role
     return membership
 
 
-def named_user_update(*, account: Account, actor: User, membership: Membership, name: str | None = None,
-                      role: str | None = None) -> Membership:
+def named_user_update(
+    *, account: Account, actor: User, membership: Membership, name: str | None = None, role: str | None = None
+) -> Membership:
     is_self = membership.user_id == actor.pk
     if role is not None or not is_self:
         _require_admin(account=account, actor=actor)
     if role is not None:
         new_role = _clean_role(role)
         if membership.user_id == account.owner_id and new_role != Role.ADMIN:
-            raise Invalid("The account owner is always an admin. Transfer ownership first.", "owner_must_be_admin",
-                          field="role")
+            raise Invalid(
+                "The account owner is always an admin. Transfer ownership first.", "owner_must_be_admin", field="role"
+            )
         membership.role = new_role
         membership.save(update_fields=["role"])
     if name is not None:
@@ -291,8 +302,9 @@ def named_user_deactivate(*, account: Account, actor: User, membership: Membersh
     """The person can no longer sign in to this account; their records stay; the seat is freed."""
     _require_admin(account=account, actor=actor)
     if membership.user_id == account.owner_id:
-        raise Conflict("The account owner cannot be removed. Transfer ownership to someone else first.",
-                       "owner_cannot_be_removed")
+        raise Conflict(
+            "The account owner cannot be removed. Transfer ownership to someone else first.", "owner_cannot_be_removed"
+        )
     with transaction.atomic():
         account = Account.objects.select_for_update().get(pk=account.pk)
         membership = Membership.objects.select_for_update().select_related("user").get(pk=membership.pk)
@@ -352,8 +364,9 @@ def invitation_lookup(*, secret: str) -> Membership:
         .first()
     )
     if membership is None:
-        raise NotFound("This invitation link is not valid any more. Ask your admin to add you again.",
-                       "invitation_invalid")
+        raise NotFound(
+            "This invitation link is not valid any more. Ask your admin to add you again.", "invitation_invalid"
+        )
     return membership
 
 
@@ -386,8 +399,9 @@ def team_create(*, account: Account, actor: User, name: str) -> Team:
         raise Conflict(f"There is already a team called {name!r}.", "team_exists", field="name") from exc
 
 
-def team_update(*, account: Account, actor: User, team: Team, name: str | None = None,
-                member_ids: list[int] | None = None) -> Team:
+def team_update(
+    *, account: Account, actor: User, team: Team, name: str | None = None, member_ids: list[int] | None = None
+) -> Team:
     _require_admin(account=account, actor=actor)
     with transaction.atomic():
         if name is not None:
@@ -401,8 +415,7 @@ def team_update(*, account: Account, actor: User, team: Team, name: str | None =
             wanted = {m.user_id: m for m in Membership.objects.filter(account=account, user_id__in=member_ids)}
             unknown = sorted(set(member_ids) - set(wanted))
             if unknown:
-                raise Invalid(f"These user ids are not in your account: {unknown}.", "unknown_user",
-                              field="member_ids")
+                raise Invalid(f"These user ids are not in your account: {unknown}.", "unknown_user", field="member_ids")
             TeamMember.objects.filter(team=team).exclude(membership__in=wanted.values()).delete()
             present = set(TeamMember.objects.filter(team=team).values_list("membership_id", flat=True))
             TeamMember.objects.bulk_create(

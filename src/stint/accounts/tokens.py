@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import secrets
 
-TOKEN_PREFIX = "stint_"
+TOKEN_PREFIX = "stint_"  # noqa: S105 (a visible prefix, not a secret)
 
 
 def new_secret(prefix: str = TOKEN_PREFIX) -> str:

@@ -22,6 +22,7 @@ from stint.core.models import OutboxMessage
 
 log = logging.getLogger(__name__)
 
+
 def outbox_enqueue(
     *,
     kind: str,
