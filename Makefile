@@ -8,7 +8,7 @@ PORT ?= 8000
 # Parallel test processes; 2 cores on our machines.
 TEST_WORKERS ?= auto
 
-.PHONY: run test setup lint typecheck pytest bench clean
+.PHONY: run test setup lint typecheck pytest clean
 
 $(STAMP): requirements.lock pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -25,8 +25,8 @@ run: setup
 	STINT_DEBUG=1 $(BIN)/stint serve --host $(HOST) --port $(PORT)
 
 lint: setup
-	$(BIN)/ruff check src tests bench
-	$(BIN)/ruff format --check src tests bench
+	$(BIN)/ruff check src tests
+	$(BIN)/ruff format --check src tests
 
 typecheck: setup
 	$(BIN)/mypy
@@ -37,9 +37,6 @@ pytest: setup
 	STINT_DEBUG=1 STINT_DATA_DIR=$(CURDIR)/var/test $(BIN)/pytest -n $(TEST_WORKERS) $(PYTEST_ARGS)
 
 test: lint typecheck pytest
-
-bench: setup
-	@echo "No benchmarks yet: they arrive with the tracking issue (bench/)."
 
 clean:
 	rm -rf $(VENV) var/test .pytest_cache .mypy_cache .ruff_cache
