@@ -181,12 +181,15 @@ def _email() -> dict[str, Any]:
         return {"EMAIL_BACKEND": "django.core.mail.backends.console.EmailBackend"}
     parsed = urlparse(url)
     if parsed.scheme not in {"smtp", "smtps", "submission"}:
-        raise RuntimeError("EMAIL_URL must look like smtp://user:password@host:port (or smtps://, or console:).")
+        raise RuntimeError(
+            "EMAIL_URL must look like smtp://user:password@host:port (smtps:// for TLS on connect, "
+            "submission:// for STARTTLS on port 587, or console: to print emails)."
+        )
     query = parse_qs(parsed.query)
     return {
         "EMAIL_BACKEND": "django.core.mail.backends.smtp.EmailBackend",
         "EMAIL_HOST": parsed.hostname or "localhost",
-        "EMAIL_PORT": parsed.port or (465 if parsed.scheme == "smtps" else 25),
+        "EMAIL_PORT": parsed.port or {"smtps": 465, "submission": 587}.get(parsed.scheme, 25),
         "EMAIL_HOST_USER": unquote(parsed.username or ""),
         "EMAIL_HOST_PASSWORD": unquote(parsed.password or ""),
         "EMAIL_USE_SSL": parsed.scheme == "smtps",
@@ -205,10 +208,14 @@ if STINT_TEST_CLOCK and not DEBUG:
     raise RuntimeError("STINT_TEST_CLOCK=1 moves the installation's clock; it is refused unless STINT_DEBUG=1.")
 
 # Outbox delivery: attempts before a message is given up, and the pause between worker polls.
-STINT_OUTBOX_MAX_ATTEMPTS = int(os.environ.get("STINT_OUTBOX_MAX_ATTEMPTS", "8"))
+# With back-off doubling from 30 s up to 6 h, 14 attempts ride out a mail server outage of about two days.
+STINT_OUTBOX_MAX_ATTEMPTS = int(os.environ.get("STINT_OUTBOX_MAX_ATTEMPTS", "14"))
 STINT_WORKER_POLL_S = float(os.environ.get("STINT_WORKER_POLL_S", "1.0"))
 # How long a claimed message stays reserved for the worker that claimed it (a killed worker's claim then expires).
 STINT_OUTBOX_LEASE_S = float(os.environ.get("STINT_OUTBOX_LEASE_S", "120"))
+
+# Behind a reverse proxy, the client's address is the last one the proxy appended to X-Forwarded-For.
+STINT_BEHIND_PROXY = env_flag("STINT_BEHIND_PROXY")
 
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
@@ -227,7 +234,7 @@ if not DEBUG:
     SECURE_HSTS_INCLUDE_SUBDOMAINS = HTTPS
     SECURE_HSTS_PRELOAD = HTTPS
     SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
-    if env_flag("STINT_BEHIND_PROXY"):
+    if STINT_BEHIND_PROXY:
         SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
 LOGGING = {

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.contrib import admin
 from django.http import HttpRequest, HttpResponse, JsonResponse
-from django.urls import include, path
+from django.urls import include, path, re_path
 
 from stint.api.main import api
 
@@ -13,6 +13,8 @@ def healthz(request: HttpRequest) -> HttpResponse:
 
 urlpatterns = [
     path("api/v1/", api.urls),
+    # Unknown API paths answer the API's JSON error, also with debug on (where Django would show an HTML page).
+    re_path(r"^api/", lambda request: handler404(request)),
     path("backoffice/", admin.site.urls),
     path("healthz", healthz, name="healthz"),
     path("", include("stint.web.urls")),

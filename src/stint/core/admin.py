@@ -20,7 +20,7 @@ class OutboxMessageAdmin(admin.ModelAdmin):
         from stint.core import clock
 
         changed = queryset.exclude(status=OutboxMessage.Status.SENT).update(
-            status=OutboxMessage.Status.PENDING, next_attempt_at=clock.now(), locked_until=None
+            status=OutboxMessage.Status.PENDING, next_attempt_at=clock.now(), locked_until=None, attempts=0
         )
         self.message_user(request, f"{changed} message(s) queued for delivery again.")
 

@@ -12,6 +12,7 @@ import logging
 from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any
+from urllib.parse import urlparse
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives, get_connection
@@ -88,6 +89,10 @@ def _backoff(attempts: int) -> timedelta:
     return timedelta(seconds=min(30 * 2 ** (attempts - 1), 6 * 3600))
 
 
+def _message_id_domain() -> str:
+    return urlparse(settings.BASE_URL).hostname or "stint.localhost"
+
+
 class _Mailer:
     """One SMTP connection for a batch, opened on first use."""
 
@@ -104,7 +109,7 @@ class _Mailer:
             body=payload["text"],
             from_email=settings.DEFAULT_FROM_EMAIL,
             to=[payload["to"]],
-            headers={"Message-ID": f"<outbox-{message.pk}@stint.invalid>", "X-Stint-Key": message.dedupe_key},
+            headers={"Message-ID": f"<outbox-{message.pk}@{_message_id_domain()}>", "X-Stint-Key": message.dedupe_key},
             connection=self.connection,
         )
         if payload.get("html"):

@@ -42,6 +42,8 @@ def run_worker(stop: threading.Event | None = None, *, install_signals: bool = T
         for sig in (signal.SIGTERM, signal.SIGINT):
             signal.signal(sig, lambda *_: stop.set())
     log.info("worker started")
+    if settings.EMAIL_BACKEND.endswith("console.EmailBackend") and not settings.DEBUG:
+        log.warning("EMAIL_URL is not set: emails are printed here instead of being sent. Set EMAIL_URL=smtp://...")
     while not stop.is_set():
         close_old_connections()
         try:
