@@ -126,6 +126,13 @@ def deliver() -> int:
     return outbox_deliver(limit=10_000)
 
 
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings: Any) -> None:
+    # Argon2 at production strength costs about half a second per hash and nearly every test hashes passwords
+    # (sign-up, log-in, the people fixtures). tests/accounts/test_passwords.py checks what production stores.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 # --- people ---------------------------------------------------------------------------------------------------
 
 

@@ -13,7 +13,9 @@ def memberships(*, account: Account, include_inactive: bool = True) -> QuerySet[
 
 def membership_get(*, account: Account, user_id: int) -> Membership:
     """The named user `user_id` of this account; another account's users are simply not found."""
-    found = memberships(account=account).filter(user_id=user_id).first()
+    # Through the user's primary key, whose lookups treat an id beyond the database's integers as no match
+    # (the bare `user_id` column would send it to SQLite, which fails on it).
+    found = memberships(account=account).filter(user__pk=user_id).first()
     if found is None:
         raise NotFound("There is no user with this id in your account.", "user_not_found")
     return found
@@ -26,6 +28,14 @@ def active_user_count(*, account: Account) -> int:
 def user_accounts(*, user: User) -> QuerySet[Account]:
     """The accounts this login can switch between."""
     return Account.objects.filter(memberships__user=user, memberships__active=True).order_by("name", "pk")
+
+
+def user_default_account(*, user: User) -> Account | None:
+    """The account a login lands in when it names none: the first it joined (as the web app's switcher does)."""
+    first = (
+        Membership.objects.filter(user=user, active=True).select_related("account").order_by("added_at", "pk").first()
+    )
+    return first.account if first else None
 
 
 def api_tokens(*, account: Account, user: User) -> QuerySet[ApiToken]:

@@ -3,9 +3,17 @@ from __future__ import annotations
 from django.http import HttpRequest
 from ninja.security import HttpBearer
 
-from stint.accounts.models import ApiToken, Membership
+from stint.accounts.models import Account, ApiToken, Membership, User
 from stint.accounts.services import api_token_authenticate
 from stint.core.errors import Forbidden
+
+
+class ApiRequest(HttpRequest):
+    """A request TokenAuth let in: who calls, in which account, with which role."""
+
+    user: User
+    account: Account
+    membership: Membership
 
 
 class TokenAuth(HttpBearer):
@@ -17,15 +25,13 @@ class TokenAuth(HttpBearer):
         found = api_token_authenticate(secret=token)
         if found is None:
             return None
-        membership = Membership.objects.select_related("user").get(
-            account_id=found.account_id, user_id=found.user_id
-        )
+        membership = Membership.objects.select_related("user").get(account_id=found.account_id, user_id=found.user_id)
         request.user = found.user
         request.account = found.account  # type: ignore[attr-defined]
         request.membership = membership  # type: ignore[attr-defined]
         return found
 
 
-def require_admin(request: HttpRequest) -> None:
-    if not request.membership.is_admin:  # type: ignore[attr-defined]
+def require_admin(request: ApiRequest) -> None:
+    if not request.membership.is_admin:
         raise Forbidden("Only admins of this account can do this.", "admin_only")

@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import logging
 import uuid
+from collections.abc import Callable
+from functools import wraps
 from typing import Any
 
-from django.http import Http404, HttpRequest, HttpResponse
+from django.core.exceptions import RequestDataTooBig, SuspiciousOperation
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotAllowed, JsonResponse
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 
@@ -26,6 +29,23 @@ _HTTP_CODES = {
 
 def error_body(detail: str, code: str, **extra: Any) -> dict[str, Any]:
     return {"detail": detail, "code": code, **extra}
+
+
+def json_method_not_allowed(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """Ninja answers an unsupported method with a plain-text 405, outside its exception handlers: reshape it."""
+
+    @wraps(view)
+    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        response = view(request, *args, **kwargs)
+        if not isinstance(response, HttpResponseNotAllowed):
+            return response
+        allowed = response["Allow"]
+        body = error_body(f"{request.method} is not allowed here; use {allowed}.", "method_not_allowed")
+        reshaped = JsonResponse(body, status=405)
+        reshaped["Allow"] = allowed
+        return reshaped
+
+    return wrapped
 
 
 def _describe(error: dict[str, Any]) -> tuple[str, str]:
@@ -54,20 +74,35 @@ def install_error_handlers(api: NinjaAPI) -> None:
     def auth_error(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
         has_header = bool(request.headers.get("Authorization"))
         if has_header:
-            body = error_body("This API token is not valid (unknown, revoked, or its user was removed).",
-                              "invalid_token")
+            body = error_body(
+                "This API token is not valid (unknown, revoked, or its user was removed).", "invalid_token"
+            )
         else:
-            body = error_body("Send an API token as 'Authorization: Bearer <token>'; create one with POST "
-                              "/api/v1/tokens or in Settings / API tokens.", "not_authenticated")
+            body = error_body(
+                "Send an API token as 'Authorization: Bearer <token>'; create one with POST "
+                "/api/v1/tokens or in Settings / API tokens.",
+                "not_authenticated",
+            )
         return api.create_response(request, body, status=401)
 
     @api.exception_handler(HttpError)
     def http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+        if isinstance(exc.__cause__, StintError):  # our parser's refusal, wrapped by ninja
+            return stint_error(request, exc.__cause__)
         detail = str(exc)
         if exc.status_code == 400 and "parse" in detail.lower():
             detail = "The request body is not valid JSON."
         code = _HTTP_CODES.get(exc.status_code, "error")
         return api.create_response(request, error_body(detail, code), status=exc.status_code)
+
+    @api.exception_handler(SuspiciousOperation)
+    def suspicious(request: HttpRequest, exc: SuspiciousOperation) -> HttpResponse:
+        # Django's own limits on what a request may carry (body size, number of fields): the caller's doing.
+        if isinstance(exc, RequestDataTooBig):
+            body = error_body("The request body is too large.", "request_too_large")
+            return api.create_response(request, body, status=413)
+        body = error_body("The request exceeds what the server accepts (e.g. too many parameters).", "malformed")
+        return api.create_response(request, body, status=400)
 
     @api.exception_handler(Http404)
     def not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
@@ -77,6 +112,7 @@ def install_error_handlers(api: NinjaAPI) -> None:
     def unexpected(request: HttpRequest, exc: Exception) -> HttpResponse:
         error_id = uuid.uuid4().hex[:12]
         log.exception("unexpected API error %s on %s %s", error_id, request.method, request.path)
-        body = error_body(f"Something went wrong on our side. Please report error id {error_id}.", "server_error",
-                          error_id=error_id)
+        body = error_body(
+            f"Something went wrong on our side. Please report error id {error_id}.", "server_error", error_id=error_id
+        )
         return api.create_response(request, body, status=500)

@@ -1,19 +1,37 @@
 from __future__ import annotations
 
+from typing import Any
+
+from django.urls import URLPattern
 from ninja import NinjaAPI
 
 import stint
 from stint.api import accounts
 from stint.api.auth import TokenAuth
-from stint.api.errors import install_error_handlers
+from stint.api.errors import install_error_handlers, json_method_not_allowed
+from stint.api.parser import JsonParser
 
-api = NinjaAPI(
+
+class StintAPI(NinjaAPI):
+    """Ninja, with its one answer outside the exception handlers (405) in our error shape too."""
+
+    @property
+    def urls(self) -> tuple[list[Any], str, str]:
+        patterns, app_name, namespace = super().urls
+        for pattern in patterns:
+            if isinstance(pattern, URLPattern):
+                pattern.callback = json_method_not_allowed(pattern.callback)
+        return patterns, app_name, namespace
+
+
+api = StintAPI(
     title="Stint API",
     version="1",
     description="Team time tracking. Every endpoint but sign-up and token creation needs "
-    "`Authorization: Bearer <token>`. Errors are `{\"detail\", \"code\"}`; lists are "
-    "`{\"items\", \"next_cursor\"}` with `limit` (max 500) and `cursor`.",
+    '`Authorization: Bearer <token>`. Errors are `{"detail", "code"}`; lists are '
+    '`{"items", "next_cursor"}` with `limit` (max 500) and `cursor`.',
     auth=TokenAuth(),
+    parser=JsonParser(),
     urls_namespace="api",
     docs_url="/docs",
     openapi_url="/openapi.json",
