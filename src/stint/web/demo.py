@@ -6,7 +6,7 @@ from stint.accounts.models import User
 from stint.accounts.services import account_signup, named_user_add
 
 DEMO_EMAIL = "demo@stint.localhost"
-DEMO_PASSWORD = "stint-demo-2026"
+DEMO_PASSWORD = "stint-demo-2026"  # noqa: S105 -- printed on purpose: a demo login anyone may use
 
 
 def demo_seed() -> tuple[str, str, bool]:

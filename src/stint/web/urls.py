@@ -1,7 +1,31 @@
 from django.urls import path
 
-from stint.web import views
+from stint.web.views import auth, pages, people, settings
 
 urlpatterns = [
-    path("", views.home, name="home"),
+    path("", pages.home, name="home"),
+    path("switch-account/", pages.switch_account, name="switch_account"),
+    # before entering an account
+    path("signup/", auth.signup, name="signup"),
+    path("login/", auth.login_view, name="login"),
+    path("logout/", auth.logout_view, name="logout"),
+    path("password-reset/", auth.PasswordResetView.as_view(), name="password_reset"),
+    path("password-reset/done/", auth.PasswordResetDoneView.as_view(), name="password_reset_done"),
+    path("reset/<uidb64>/<token>/", auth.PasswordResetConfirmView.as_view(), name="password_reset_confirm"),
+    path("reset/done/", auth.PasswordResetCompleteView.as_view(), name="password_reset_complete"),
+    path("invitations/<str:secret>/", auth.invitation, name="invitation"),
+    # settings
+    path("settings/", settings.settings_index, name="settings"),
+    path("settings/users/", people.users, name="users"),
+    path("settings/users/<int:user_id>/role/", people.user_role, name="user_role"),
+    path("settings/users/<int:user_id>/remove/", people.user_remove, name="user_remove"),
+    path("settings/users/<int:user_id>/owner/", people.user_owner, name="user_owner"),
+    path("settings/users/<int:user_id>/invitation/", people.user_invitation, name="user_invitation"),
+    path("settings/teams/", people.teams, name="teams"),
+    path("settings/teams/<int:team_id>/", people.team_edit, name="team_edit"),
+    path("settings/teams/<int:team_id>/delete/", people.team_delete, name="team_delete"),
+    path("settings/tokens/", settings.tokens, name="tokens"),
+    path("settings/tokens/<int:token_id>/revoke/", settings.token_revoke, name="token_revoke"),
+    path("settings/account/", settings.account, name="account"),
+    path("settings/profile/", settings.profile, name="profile"),
 ]
