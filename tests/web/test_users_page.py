@@ -127,7 +127,7 @@ def test_alice_resends_an_invitation_from_the_users_page(alice: Person, mailbox:
     browser = logged_in(alice)
     browser.post("/settings/users/", {"email": "dan@example.com", "name": "Dan Dune", "role": "member"})
     dan = Membership.objects.get(account=alice.account, user__email="dan@example.com")
-    assert "Resend invitation" in text(browser.get("/settings/users/"))
+    assert "Resend the invitation to Dan Dune" in text(browser.get("/settings/users/"))
     response = browser.post(f"/settings/users/{dan.user_id}/invitation/")
     assert response["Location"] == "/settings/users/"
     assert "a new invitation link" in text(browser.get("/settings/users/"))
