@@ -76,6 +76,7 @@ INSTALLED_APPS = [
     "stint.core",
     "stint.accounts",
     "stint.notifications",
+    "stint.tracking",
     "stint.api",
     "stint.web",
 ]

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import base64
+from datetime import datetime
 from typing import Any, TypeVar
 
-from django.db.models import Model, QuerySet
+from django.db.models import Model, Q, QuerySet
 
 from stint.core.errors import Malformed
 
@@ -53,3 +54,36 @@ def paginate(
 
 def page(items: list[Any], next_cursor: str | None, **extra: Any) -> dict[str, Any]:
     return {"items": items, "next_cursor": next_cursor, **extra}
+
+
+def _encode_at(at: datetime, pk: int) -> str:
+    return base64.urlsafe_b64encode(f"at:{at.isoformat()}|{pk}".encode()).decode().rstrip("=")
+
+
+def _decode_at(cursor: str) -> tuple[datetime, int]:
+    try:
+        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
+        prefix, value = raw.split(":", 1)
+        at, pk = value.rsplit("|", 1)
+        if prefix != "at":
+            raise ValueError(prefix)
+        moment = datetime.fromisoformat(at)
+        if moment.tzinfo is None:
+            raise ValueError(at)
+        return moment, int(pk)
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise Malformed("This cursor is not one we gave out; start again without it.", "invalid_cursor") from exc
+
+
+def paginate_newest(
+    queryset: QuerySet[M], *, field: str, limit: int | None, cursor: str | None
+) -> tuple[list[M], str | None]:
+    """Newest first by a time column (ties broken by id), for lists people read by date such as time records."""
+    size = check_limit(limit)
+    ordered = queryset.order_by(f"-{field}", "-pk")
+    if cursor:
+        at, pk = _decode_at(cursor)
+        ordered = ordered.filter(Q(**{f"{field}__lt": at}) | Q(**{field: at, "pk__lt": pk}))
+    rows = list(ordered[: size + 1])
+    next_cursor = _encode_at(getattr(rows[size - 1], field), rows[size - 1].pk) if len(rows) > size else None
+    return rows[:size], next_cursor

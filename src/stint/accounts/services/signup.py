@@ -27,6 +27,7 @@ from stint.core import clock
 from stint.core.errors import Conflict, Forbidden, Invalid, NotAuthenticated, Throttled
 from stint.notifications.models import EventType
 from stint.notifications.services import event_record
+from stint.tracking.services.catalog import account_tracking_setup
 
 TRIAL_DAYS = 30
 
@@ -71,6 +72,7 @@ def account_signup(
                 created_at=now,
             )
             Membership.objects.create(account=account, user=user, role=Role.ADMIN, added_at=now, accepted_at=now)
+            account_tracking_setup(account=account)
             event_record(
                 account=account,
                 type=EventType.ACCOUNT_CREATED,

@@ -1,0 +1,134 @@
+"""Reads of tracking data. Every read of time records goes through `visible_time_records`."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from django.db.models import Q, QuerySet
+
+from stint.accounts.models import Account, Edition, Membership
+from stint.core.errors import NotFound
+from stint.tracking.models import ActivityType, Timer, TimeRecord, TrackingRules, WorkItem
+
+# Until plans live in the database (billing), the free edition's limit lives here.
+FREE_VISIBLE_RECORDS = 300
+
+
+def visible_time_records(*, account: Account) -> QuerySet[TimeRecord]:
+    """In the free edition only the newest 300 records of the account (by start time) are visible; the older ones
+    are kept and reappear on upgrade. Ties on start time are broken by id, so exactly 300 are visible."""
+    records = TimeRecord.objects.filter(account=account)
+    if account.edition != Edition.FREE:
+        return records
+    boundary = records.order_by("-start", "-id").values_list("start", "id")[
+        FREE_VISIBLE_RECORDS - 1 : FREE_VISIBLE_RECORDS
+    ]
+    first = boundary.first()
+    if first is None:
+        return records
+    start, pk = first
+    return records.filter(Q(start__gt=start) | Q(start=start, id__gte=pk))
+
+
+def hidden_time_record_count(*, account: Account) -> int:
+    if account.edition != Edition.FREE:
+        return 0
+    return max(0, TimeRecord.objects.filter(account=account).count() - FREE_VISIBLE_RECORDS)
+
+
+def time_records(
+    *,
+    account: Account,
+    membership: Membership,
+    start: datetime | None = None,
+    end: datetime | None = None,
+    user_id: int | None = None,
+    work_item_id: int | None = None,
+    activity_type_id: int | None = None,
+    billable: bool | None = None,
+    team_id: int | None = None,
+) -> QuerySet[TimeRecord]:
+    """The records this person may see (members: their own), filtered; `start` inclusive, `end` exclusive."""
+    records = visible_time_records(account=account)
+    if not membership.can_manage:
+        records = records.filter(user_id=membership.user_id)
+    if start is not None:
+        records = records.filter(start__gte=start)
+    if end is not None:
+        records = records.filter(start__lt=end)
+    if user_id is not None:
+        records = records.filter(user_id=user_id)
+    if work_item_id is not None:
+        records = records.filter(work_item_id=work_item_id)
+    if activity_type_id is not None:
+        records = records.filter(activity_type_id=activity_type_id)
+    if billable is not None:
+        records = records.filter(billable=billable)
+    if team_id is not None:
+        records = records.filter(user__memberships__teams__id=team_id, user__memberships__account=account)
+    return records
+
+
+def time_record_get(*, account: Account, membership: Membership, record_id: int) -> TimeRecord:
+    found = time_records(account=account, membership=membership).filter(pk=record_id).first()
+    if found is None:
+        raise NotFound("There is no time record with this id that you can see.", "time_record_not_found")
+    return found
+
+
+def work_items(*, account: Account, search: str | None = None, include_archived: bool = False) -> QuerySet[WorkItem]:
+    items = WorkItem.objects.filter(account=account)
+    if not include_archived:
+        items = items.filter(archived_at__isnull=True)
+    if search:
+        items = items.filter(Q(title__icontains=search) | Q(external_ref__iexact=search.strip()))
+    return items
+
+
+def work_item_get(*, account: Account, item_id: int) -> WorkItem:
+    found = WorkItem.objects.filter(account=account, pk=item_id).first()
+    if found is None:
+        raise NotFound("There is no work item with this id in your account.", "work_item_not_found")
+    return found
+
+
+def recent_work_items(*, account: Account, membership: Membership, limit: int = 10) -> list[WorkItem]:
+    """The items this person tracked on most recently, newest first, for the tracker bar's picker."""
+    ids: list[int] = []
+    rows = (
+        TimeRecord.objects.filter(account=account, user_id=membership.user_id, work_item__isnull=False)
+        .order_by("-start")
+        .values_list("work_item_id", flat=True)[:200]
+    )
+    for item_id in rows:
+        if item_id not in ids:
+            ids.append(item_id)
+        if len(ids) == limit:
+            break
+    found = {item.pk: item for item in WorkItem.objects.filter(account=account, pk__in=ids, archived_at__isnull=True)}
+    return [found[i] for i in ids if i in found]
+
+
+def activity_types(*, account: Account, include_archived: bool = False) -> QuerySet[ActivityType]:
+    types = ActivityType.objects.filter(account=account)
+    return types if include_archived else types.filter(archived_at__isnull=True)
+
+
+def activity_type_get(*, account: Account, type_id: int) -> ActivityType:
+    found = ActivityType.objects.filter(account=account, pk=type_id).first()
+    if found is None:
+        raise NotFound("There is no activity type with this id in your account.", "activity_type_not_found")
+    return found
+
+
+def tracking_rules(*, account: Account) -> TrackingRules:
+    rules, _ = TrackingRules.objects.get_or_create(account=account)
+    return rules
+
+
+def running_timer(*, account: Account, membership: Membership) -> Timer | None:
+    return (
+        Timer.objects.filter(account=account, user_id=membership.user_id)
+        .select_related("work_item", "activity_type")
+        .first()
+    )

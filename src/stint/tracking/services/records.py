@@ -1,0 +1,371 @@
+"""Time records: created one by one, in batches of up to 500 or by import, all through one checking path.
+
+Every record is checked against the account's rules and the person's other records in a few queries per batch
+(not per record), so a 500-record batch costs about as much as a single record.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from django.db import transaction
+
+from stint.accounts.models import Account, Membership, User
+from stint.core import clock
+from stint.core.errors import Conflict, Forbidden, Invalid, StintError
+from stint.tracking.models import ActivityType, Source, TimeRecord, TrackingPreference, TrackingRules, WorkItem
+from stint.tracking.permissions import membership_of, require_may_track_for
+from stint.tracking.selectors import tracking_rules
+from stint.tracking.timeutil import whole_seconds
+
+BATCH_MAX = 500
+COMMENT_MAX = 5000
+
+
+@dataclass
+class RecordSpec:
+    """What a caller asks for; unset fields take their defaults (or, on update, the record's values)."""
+
+    start: datetime | None = None
+    end: datetime | None = None
+    duration_s: int | None = None
+    user_id: int | None = None
+    work_item_id: int | None = None
+    activity_type_id: int | None = None
+    billable: bool | None = None
+    billable_s: int | None = None
+    comment: str | None = None
+
+
+class BatchInvalid(StintError):
+    """One or more records of a batch were refused; nothing was written."""
+
+    status = 422
+    default_code = "batch_invalid"
+
+    def __init__(self, errors: list[dict[str, Any]]) -> None:
+        first = errors[0]
+        super().__init__(f"Item {first['index']}: {first['detail']} Nothing was saved.", "batch_invalid")
+        self.errors = errors
+
+
+@dataclass
+class _Context:
+    account: Account
+    actor: User
+    actor_membership: Membership
+    people: dict[int, Membership]
+    work_items: dict[int, WorkItem]
+    activity_types: dict[int, ActivityType]
+    rules: TrackingRules
+    default_activity: dict[int, ActivityType | None] = field(default_factory=dict)
+
+
+def _context(*, account: Account, actor: User, specs: list[RecordSpec]) -> _Context:
+    actor_membership = membership_of(account=account, user=actor)
+    user_ids = {spec.user_id or actor.pk for spec in specs}
+    people = {
+        m.user_id: m
+        for m in Membership.objects.filter(account=account, user_id__in=user_ids, active=True).select_related("user")
+    }
+    item_ids = {spec.work_item_id for spec in specs if spec.work_item_id}
+    type_ids = {spec.activity_type_id for spec in specs if spec.activity_type_id}
+    items = {item.pk: item for item in WorkItem.objects.filter(account=account, pk__in=item_ids)} if item_ids else {}
+    types = {t.pk: t for t in ActivityType.objects.filter(account=account, pk__in=type_ids)} if type_ids else {}
+    context = _Context(account, actor, actor_membership, people, items, types, tracking_rules(account=account))
+    account_default = ActivityType.objects.filter(account=account, is_default=True, archived_at__isnull=True).first()
+    favourites = {
+        p.user_id: p.favorite_activity_type
+        for p in TrackingPreference.objects.filter(account=account, user_id__in=user_ids).select_related(
+            "favorite_activity_type"
+        )
+    }
+    for user_id in user_ids:
+        favourite = favourites.get(user_id)
+        usable = favourite if favourite is not None and favourite.archived_at is None else None
+        context.default_activity[user_id] = usable or account_default
+    return context
+
+
+def _build(spec: RecordSpec, *, context: _Context, source: str, now: datetime) -> TimeRecord:
+    """One record from its spec, checked against the rules that need no other record; raises StintError."""
+    rules = context.rules
+    user_id = spec.user_id or context.actor.pk
+    if user_id not in context.people:
+        raise Invalid(f"There is no active user with id {user_id} in your account.", "unknown_user", field="user_id")
+    if user_id != context.actor.pk and not context.actor_membership.can_manage:
+        raise Invalid("Members can only record their own time.", "own_records_only", field="user_id")
+    if spec.start is None:
+        raise Invalid("Please give the start time.", "start_required", field="start")
+    start = whole_seconds(spec.start).astimezone(UTC)
+    if spec.end is not None:
+        end = whole_seconds(spec.end).astimezone(UTC)
+        if spec.duration_s is not None and int((end - start).total_seconds()) != spec.duration_s:
+            raise Invalid("end and duration_s disagree; send only one of them.", "end_duration_mismatch", field="end")
+    elif spec.duration_s is not None:
+        end = start + timedelta(seconds=spec.duration_s)
+    else:
+        raise Invalid("Please give the end time or the duration.", "end_or_duration_required", field="end")
+    duration = int((end - start).total_seconds())
+    if duration <= 0:
+        raise Invalid("The record must end after it starts.", "non_positive_duration", field="end")
+    if duration > rules.max_record_s:
+        hours = rules.max_record_s / 3600
+        raise Invalid(
+            f"A record can be at most {hours:g} hours long; split longer work into several records.",
+            "record_too_long",
+            field="end",
+        )
+    user = context.people[user_id].user
+    tz = user.tz
+    latest_day = now.astimezone(tz).date() + timedelta(days=rules.max_days_ahead)
+    if (end - timedelta(microseconds=1)).astimezone(tz).date() > latest_day:
+        ahead = "in the future" if rules.max_days_ahead == 0 else f"more than {rules.max_days_ahead} days ahead"
+        raise Invalid(f"Time cannot be recorded {ahead} in this account.", "too_far_ahead", field="start")
+
+    work_item = None
+    if spec.work_item_id:
+        work_item = context.work_items.get(spec.work_item_id)
+        if work_item is None:
+            raise Invalid(
+                f"There is no work item with id {spec.work_item_id} in your account.",
+                "unknown_work_item",
+                field="work_item_id",
+            )
+        if work_item.state == WorkItem.State.CLOSED or work_item.archived_at is not None:
+            raise Invalid(
+                f"The work item '{work_item.title}' is closed; time cannot be recorded on it.",
+                "work_item_closed",
+                field="work_item_id",
+            )
+    elif rules.require_work_item:
+        raise Invalid("This account requires a work item on every record.", "work_item_required", field="work_item_id")
+
+    if spec.activity_type_id:
+        activity = context.activity_types.get(spec.activity_type_id)
+        if activity is None:
+            raise Invalid(
+                f"There is no activity type with id {spec.activity_type_id} in your account.",
+                "unknown_activity_type",
+                field="activity_type_id",
+            )
+    else:
+        activity = context.default_activity.get(user_id)
+        if activity is None and rules.require_activity_type:
+            raise Invalid(
+                "This account requires an activity type on every record.",
+                "activity_type_required",
+                field="activity_type_id",
+            )
+
+    comment = (spec.comment or "").strip()
+    if len(comment) > COMMENT_MAX:
+        raise Invalid(f"A comment can be at most {COMMENT_MAX} characters.", "comment_too_long", field="comment")
+    if not comment and rules.require_comment:
+        raise Invalid("This account requires a comment on every record.", "comment_required", field="comment")
+
+    billable = True if spec.billable is None else spec.billable
+    if spec.billable_s is not None:
+        if not 0 <= spec.billable_s <= duration:
+            raise Invalid(
+                "billable_s must be between 0 and the record's duration.", "invalid_billable_s", field="billable_s"
+            )
+        billable_s = spec.billable_s if billable else 0
+    else:
+        billable_s = duration if billable else 0
+
+    return TimeRecord(
+        account=context.account,
+        user=user,
+        start=start,
+        end=end,
+        duration_s=duration,
+        billable=billable,
+        billable_s=billable_s,
+        work_item=work_item,
+        activity_type=activity,
+        comment=comment,
+        source=source,
+        added_by=context.actor,
+        created_at=now,
+        updated_at=now,
+    )
+
+
+def _fmt_span(record_start: datetime, record_end: datetime, user: User) -> str:
+    start, end = record_start.astimezone(user.tz), record_end.astimezone(user.tz)
+    return (
+        f"{start:%b %-d, %H:%M} to {end:%H:%M}"
+        if start.date() == end.date()
+        else f"{start:%b %-d %H:%M} to {end:%b %-d %H:%M}"
+    )
+
+
+def _overlaps(
+    candidates: list[tuple[int, TimeRecord]], *, account: Account, exclude_ids: Iterable[int] = ()
+) -> dict[int, StintError]:
+    """Index -> conflict for each candidate overlapping another record of the same person (stored or in the batch)."""
+    by_user: dict[int, list[tuple[int, TimeRecord]]] = defaultdict(list)
+    for index, record in candidates:
+        by_user[record.user_id].append((index, record))
+    problems: dict[int, StintError] = {}
+    excluded = set(exclude_ids)
+    for user_id, items in by_user.items():
+        lowest = min(r.start for _, r in items)
+        highest = max(r.end for _, r in items)
+        stored = [
+            (start, end, pk)
+            for start, end, pk in TimeRecord.objects.filter(
+                account=account, user_id=user_id, start__lt=highest, end__gt=lowest
+            ).values_list("start", "end", "pk")
+            if pk not in excluded
+        ]
+        # (start, end, index in the batch or None, stored pk or None), swept in start order.
+        spans = [(s, e, None, pk) for s, e, pk in stored] + [(r.start, r.end, i, None) for i, r in items]
+        spans.sort(key=lambda span: (span[0], span[1]))
+        latest: tuple[datetime, datetime, int | None, int | None] | None = None
+        user = items[0][1].user
+        for span in spans:
+            if latest is not None and span[0] < latest[1]:
+                newcomer, other = (span, latest) if span[2] is not None else (latest, span)
+                if newcomer[2] is not None and newcomer[2] not in problems:
+                    where = f"item {other[2]} of this batch" if other[2] is not None else "the existing record"
+                    problems[newcomer[2]] = Conflict(
+                        f"This overlaps {where} from {_fmt_span(other[0], other[1], user)} "
+                        f"({user.tz.key}); a person's records may not overlap.",
+                        "overlapping_record",
+                        field="start",
+                    )
+            if latest is None or span[1] > latest[1]:
+                latest = span
+    return problems
+
+
+def _lock_people(*, account: Account, records: Iterable[TimeRecord]) -> None:
+    """Serialise writes per person, so two requests cannot both pass the overlap check."""
+    user_ids = sorted({r.user_id for r in records})
+    list(Membership.objects.select_for_update().filter(account=account, user_id__in=user_ids).order_by("user_id"))
+
+
+def time_records_create(
+    *, account: Account, actor: User, specs: list[RecordSpec], source: str = Source.API, validate_only: bool = False
+) -> list[TimeRecord]:
+    """All or nothing: every spec becomes a record, or BatchInvalid lists what is wrong with which item."""
+    if not specs:
+        raise Invalid("Send at least one record.", "empty_batch", field="items")
+    if len(specs) > BATCH_MAX:
+        raise Invalid(f"A batch holds at most {BATCH_MAX} records; split it.", "batch_too_large", field="items")
+    now = clock.now()
+    context = _context(account=account, actor=actor, specs=specs)
+    built: list[tuple[int, TimeRecord]] = []
+    errors: list[dict[str, Any]] = []
+    for index, spec in enumerate(specs):
+        try:
+            built.append((index, _build(spec, context=context, source=source, now=now)))
+        except StintError as exc:
+            errors.append({"index": index, "detail": exc.detail, "code": exc.code, "field": exc.field})
+    with transaction.atomic():
+        _lock_people(account=account, records=[r for _, r in built])
+        for index, problem in sorted(_overlaps(built, account=account).items()):
+            errors.append({"index": index, "detail": problem.detail, "code": problem.code, "field": problem.field})
+        if errors:
+            raise BatchInvalid(sorted(errors, key=lambda e: e["index"]))
+        records = [record for _, record in built]
+        if validate_only:
+            return records
+        return TimeRecord.objects.bulk_create(records, batch_size=500)
+
+
+def _single_error(batch: BatchInvalid) -> StintError:
+    """A one-record batch's refusal as that record's own error: 409 overlap, 403 someone else's time, else 422."""
+    first = batch.errors[0]
+    kinds: dict[str, type[StintError]] = {"overlapping_record": Conflict, "own_records_only": Forbidden}
+    return kinds.get(first["code"], Invalid)(first["detail"], first["code"], field=first["field"])
+
+
+def time_record_create(*, account: Account, actor: User, spec: RecordSpec, source: str = Source.API) -> TimeRecord:
+    """One record; its refusal is the plain error of that record (409 for an overlap, 422 otherwise)."""
+    try:
+        [record] = time_records_create(account=account, actor=actor, specs=[spec], source=source)
+    except BatchInvalid as exc:
+        raise _single_error(exc) from exc
+    return record
+
+
+def _spec_of(record: TimeRecord) -> RecordSpec:
+    return RecordSpec(
+        start=record.start,
+        end=record.end,
+        user_id=record.user_id,
+        work_item_id=record.work_item_id,
+        activity_type_id=record.activity_type_id,
+        billable=record.billable,
+        billable_s=record.billable_s,
+        comment=record.comment,
+    )
+
+
+def time_records_update(
+    *, account: Account, actor: User, records: list[TimeRecord], changes: dict[str, Any]
+) -> list[TimeRecord]:
+    """Apply the same changes to each record (one record, or a bulk edit), all or nothing."""
+    for record in records:
+        require_may_track_for(account=account, actor=actor, user_id=record.user_id)
+    if "user_id" in changes and changes["user_id"] is not None:
+        require_may_track_for(account=account, actor=actor, user_id=changes["user_id"])
+    specs = []
+    for record in records:
+        spec = replace(_spec_of(record), **changes)
+        if "duration_s" in changes and "end" not in changes:
+            spec.end = None  # a new duration moves the end
+        if "billable" in changes and "billable_s" not in changes:
+            spec.billable_s = None  # billable time follows the flag unless given
+        if ("end" in changes or "duration_s" in changes or "start" in changes) and "billable_s" not in changes:
+            spec.billable_s = None
+        specs.append(spec)
+    now = clock.now()
+    context = _context(account=account, actor=actor, specs=specs)
+    built: list[tuple[int, TimeRecord]] = []
+    errors: list[dict[str, Any]] = []
+    for index, spec in enumerate(specs):
+        try:
+            built.append((index, _build(spec, context=context, source=records[index].source, now=now)))
+        except StintError as exc:
+            errors.append({"index": index, "detail": exc.detail, "code": exc.code, "field": exc.field})
+    with transaction.atomic():
+        _lock_people(account=account, records=[r for _, r in built] + records)
+        overlaps = _overlaps(built, account=account, exclude_ids=[r.pk for r in records])
+        for index, problem in sorted(overlaps.items()):
+            errors.append({"index": index, "detail": problem.detail, "code": problem.code, "field": problem.field})
+        if errors:
+            raise BatchInvalid(sorted(errors, key=lambda e: e["index"]))
+        fields = [
+            "user", "start", "end", "duration_s", "billable", "billable_s", "work_item", "activity_type", "comment",
+        ]  # fmt: skip
+        for (_, fresh), record in zip(built, records, strict=True):
+            for name in fields:
+                setattr(record, name, getattr(fresh, name))
+            record.edited_by = actor
+            record.updated_at = now
+        TimeRecord.objects.bulk_update(records, [*fields, "edited_by", "updated_at"], batch_size=500)
+    return records
+
+
+def time_record_update(*, account: Account, actor: User, record: TimeRecord, changes: dict[str, Any]) -> TimeRecord:
+    try:
+        [updated] = time_records_update(account=account, actor=actor, records=[record], changes=changes)
+    except BatchInvalid as exc:
+        raise _single_error(exc) from exc
+    return updated
+
+
+def time_records_delete(*, account: Account, actor: User, records: list[TimeRecord]) -> int:
+    for record in records:
+        require_may_track_for(account=account, actor=actor, user_id=record.user_id)
+    with transaction.atomic():
+        deleted, _ = TimeRecord.objects.filter(account=account, pk__in=[r.pk for r in records]).delete()
+    return deleted

@@ -1,0 +1,147 @@
+"""The timer: kept on the server (it survives a closed browser), one per person; stopping it makes a record."""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.db import transaction
+
+from stint.accounts.models import Account, User
+from stint.core import clock
+from stint.core.errors import Conflict, Invalid
+from stint.core.outbox import email_enqueue
+from stint.tracking.models import ActivityType, Source, Timer, TimeRecord, WorkItem
+from stint.tracking.permissions import membership_of
+from stint.tracking.selectors import tracking_rules
+from stint.tracking.services.records import RecordSpec, time_record_create
+from stint.tracking.timeutil import whole_seconds
+
+log = logging.getLogger(__name__)
+
+
+def _check_targets(*, account: Account, work_item_id: int | None, activity_type_id: int | None) -> None:
+    if work_item_id:
+        item = WorkItem.objects.filter(account=account, pk=work_item_id).first()
+        if item is None:
+            raise Invalid(
+                f"There is no work item with id {work_item_id} in your account.",
+                "unknown_work_item",
+                field="work_item_id",
+            )
+        if item.state == WorkItem.State.CLOSED or item.archived_at is not None:
+            raise Invalid(
+                f"The work item '{item.title}' is closed; time cannot be recorded on it.",
+                "work_item_closed",
+                field="work_item_id",
+            )
+    if activity_type_id and not ActivityType.objects.filter(account=account, pk=activity_type_id).exists():
+        raise Invalid(
+            f"There is no activity type with id {activity_type_id} in your account.",
+            "unknown_activity_type",
+            field="activity_type_id",
+        )
+
+
+def _record_of(timer: Timer, *, actor: User, end_at: datetime | None = None) -> TimeRecord:
+    # A timer stopped within its first second counts one second: a record must end after it starts.
+    end = end_at or max(whole_seconds(clock.now()), timer.started_at + timedelta(seconds=1))
+    return time_record_create(
+        account=timer.account,
+        actor=actor,
+        source=Source.TIMER,
+        spec=RecordSpec(
+            start=timer.started_at,
+            end=end,
+            user_id=timer.user_id,
+            work_item_id=timer.work_item_id,
+            activity_type_id=timer.activity_type_id,
+            billable=timer.billable,
+            comment=timer.comment,
+        ),
+    )
+
+
+def timer_start(
+    *,
+    account: Account,
+    user: User,
+    work_item_id: int | None = None,
+    activity_type_id: int | None = None,
+    comment: str = "",
+    billable: bool = True,
+) -> tuple[Timer, TimeRecord | None]:
+    """Start the person's timer; a running one is stopped first and its record answered."""
+    membership_of(account=account, user=user)
+    _check_targets(account=account, work_item_id=work_item_id, activity_type_id=activity_type_id)
+    with transaction.atomic():
+        running = Timer.objects.select_for_update().filter(account=account, user=user).first()
+        stopped = None
+        if running is not None:
+            stopped = _record_of(running, actor=user)
+            running.delete()
+        timer = Timer.objects.create(
+            account=account,
+            user=user,
+            started_at=whole_seconds(clock.now()),
+            work_item_id=work_item_id,
+            activity_type_id=activity_type_id,
+            comment=(comment or "").strip(),
+            billable=billable,
+        )
+    return timer, stopped
+
+
+def timer_stop(*, account: Account, user: User) -> TimeRecord:
+    with transaction.atomic():
+        running = Timer.objects.select_for_update().filter(account=account, user=user).first()
+        if running is None:
+            raise Conflict("No timer is running.", "no_timer_running")
+        # If the record is refused (an overlap, say), the timer keeps running so no time is lost.
+        record = _record_of(running, actor=user)
+        running.delete()
+    return record
+
+
+def timers_stop_overlong() -> int:
+    """Tick: a timer that reached the account's maximum record length stops itself at the limit; its person is
+    emailed. Idempotent: a stopped timer is gone."""
+    stopped = 0
+    now = clock.now()
+    for timer in Timer.objects.select_related("account", "user"):
+        rules = tracking_rules(account=timer.account)
+        limit_at = timer.started_at + timedelta(seconds=rules.max_record_s)
+        if now < limit_at:
+            continue
+        with transaction.atomic():
+            locked = Timer.objects.select_for_update().filter(pk=timer.pk).first()
+            if locked is None:
+                continue
+            try:
+                record = _record_of(timer, actor=timer.user, end_at=limit_at)
+            except Exception:  # an overlap or a rule changed since: keep the time, tell the person
+                log.exception("could not turn the over-long timer %s into a record", timer.pk)
+                record = None
+            locked.delete()
+            hours = rules.max_record_s / 3600
+            email_enqueue(
+                to=timer.user.email,
+                subject=f"Your Stint timer stopped at the {hours:g}-hour limit",
+                text=(
+                    f"Hello {timer.user.name},\n\nYour timer in {timer.account.name} ran for {hours:g} hours, the "
+                    "longest a record may be, so Stint stopped it "
+                    + (
+                        "and saved the record.\n"
+                        if record
+                        else "but could not save the record (it overlaps another one); please add it by hand.\n"
+                    )
+                    + f"\nCheck your week: {settings.BASE_URL}/week/\n"
+                ),
+                html=None,
+                dedupe_key=f"timer-limit:{timer.pk}:{timer.started_at.isoformat()}",
+                account_id=timer.account_id,
+                group="timer-limit",
+            )
+            stopped += 1
+    return stopped
