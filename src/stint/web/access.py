@@ -12,7 +12,7 @@ from functools import wraps
 from typing import Concatenate, ParamSpec, cast
 
 from django.contrib.auth.views import redirect_to_login
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import render
 from django.utils import timezone
 
@@ -30,8 +30,8 @@ class MemberRequest(HttpRequest):
     membership: Membership
 
 
-MemberView = Callable[Concatenate[MemberRequest, P], HttpResponse]
-PlainView = Callable[Concatenate[HttpRequest, P], HttpResponse]
+MemberView = Callable[Concatenate[MemberRequest, P], HttpResponseBase]
+PlainView = Callable[Concatenate[HttpRequest, P], HttpResponseBase]
 
 
 def forbidden(request: HttpRequest, detail: str) -> HttpResponse:
@@ -40,7 +40,7 @@ def forbidden(request: HttpRequest, detail: str) -> HttpResponse:
 
 def member_required(view: MemberView[P]) -> PlainView[P]:
     @wraps(view)
-    def wrapper(request: HttpRequest, *args: P.args, **kwargs: P.kwargs) -> HttpResponse:
+    def wrapper(request: HttpRequest, *args: P.args, **kwargs: P.kwargs) -> HttpResponseBase:
         if not request.user.is_authenticated:
             return redirect_to_login(request.get_full_path())
         if getattr(request, "membership", None) is None:
@@ -59,7 +59,7 @@ def member_required(view: MemberView[P]) -> PlainView[P]:
 
 def admin_required(view: MemberView[P]) -> PlainView[P]:
     @wraps(view)
-    def check_admin(request: MemberRequest, *args: P.args, **kwargs: P.kwargs) -> HttpResponse:
+    def check_admin(request: MemberRequest, *args: P.args, **kwargs: P.kwargs) -> HttpResponseBase:
         if not request.membership.is_admin:
             return forbidden(request, "Only admins of this account can open this page.")
         return view(request, *args, **kwargs)

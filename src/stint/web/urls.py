@@ -1,10 +1,11 @@
-from django.urls import path
+from django.urls import include, path
 
 from stint.web.views import auth, pages, people, settings
 
 urlpatterns = [
     path("", pages.home, name="home"),
     path("switch-account/", pages.switch_account, name="switch_account"),
+    path("", include("stint.web.urls_tracking")),
     # before entering an account
     path("signup/", auth.signup, name="signup"),
     path("login/", auth.login_view, name="login"),

@@ -1,0 +1,115 @@
+"""Forms of the tracking pages. They check shape only; the record services own the rules."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+
+from stint.accounts.models import Account
+from stint.tracking import selectors
+
+
+class ShapeForm(forms.Form):
+    def first_error(self) -> str:
+        for errors in self.errors.values():
+            return str(errors[0])
+        return "Please check the form."
+
+
+class TimerStartForm(ShapeForm):
+    work_item = forms.IntegerField(required=False)
+    activity_type = forms.IntegerField(required=False)
+    comment = forms.CharField(required=False, max_length=5000)
+
+
+class CellForm(ShapeForm):
+    date = forms.DateField(error_messages={"required": "Which day?", "invalid": "The day must be YYYY-MM-DD."})
+    work_item = forms.IntegerField(required=False)
+    activity_type = forms.IntegerField(required=False)
+    duration = forms.CharField(required=False, max_length=30)
+
+
+def _set_choices(form: forms.Form, name: str, choices: Any) -> None:
+    field = form.fields[name]
+    assert isinstance(field, forms.ChoiceField)
+    field.choices = choices
+
+
+def _catalog_choices(account: Account) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
+    items = [("", "No work item")] + [
+        (str(i.pk), str(i)) for i in selectors.work_items(account=account).filter(state="open").order_by("title")
+    ]
+    types = [("", "Default activity")] + [
+        (str(t.pk), t.name) for t in selectors.activity_types(account=account).order_by("name")
+    ]
+    return items, types
+
+
+class RecordForm(ShapeForm):
+    date = forms.DateField(label="Day", widget=forms.DateInput(attrs={"type": "date"}))
+    start = forms.TimeField(label="From", widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"))
+    end = forms.TimeField(label="To", widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"))
+    work_item_id = forms.TypedChoiceField(label="Work item", required=False, coerce=int, empty_value=None)
+    activity_type_id = forms.TypedChoiceField(label="Activity", required=False, coerce=int, empty_value=None)
+    billable = forms.BooleanField(label="Billable", required=False, initial=True)
+    comment = forms.CharField(label="Comment", required=False, max_length=5000, widget=forms.TextInput())
+
+    def __init__(self, *args: Any, account: Account, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        items, types = _catalog_choices(account)
+        _set_choices(self, "work_item_id", items)
+        _set_choices(self, "activity_type_id", types)
+
+
+class RecordFilterForm(ShapeForm):
+    start = forms.DateField(label="From", required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    end = forms.DateField(label="To", required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    user = forms.TypedChoiceField(label="Person", required=False, coerce=int, empty_value=None)
+    team = forms.TypedChoiceField(label="Team", required=False, coerce=int, empty_value=None)
+    work_item = forms.TypedChoiceField(label="Work item", required=False, coerce=int, empty_value=None)
+    activity = forms.TypedChoiceField(label="Activity", required=False, coerce=int, empty_value=None)
+    billable = forms.ChoiceField(
+        label="Billable", required=False, choices=[("", "Any"), ("yes", "Billable"), ("no", "Not billable")]
+    )
+    sort = forms.ChoiceField(
+        required=False,
+        choices=[
+            ("-start", "Newest first"),
+            ("start", "Oldest first"),
+            ("-duration", "Longest first"),
+            ("duration", "Shortest first"),
+            ("user", "Person"),
+        ],
+    )
+
+    def __init__(self, *args: Any, account: Account, people: list[tuple[int, str]], teams: list[tuple[int, str]],
+                 **kwargs: Any) -> None:  # fmt: skip
+        super().__init__(*args, **kwargs)
+        items, types = _catalog_choices(account)
+        _set_choices(self, "work_item", [("", "Any"), *items[1:]])
+        _set_choices(self, "activity", [("", "Any"), *types[1:]])
+        _set_choices(self, "user", [("", "Everyone"), *((str(k), v) for k, v in people)])
+        _set_choices(self, "team", [("", "Any"), *((str(k), v) for k, v in teams)])
+
+
+class BulkEditForm(ShapeForm):
+    billable = forms.ChoiceField(
+        label="Billable", required=False, choices=[("", "Keep"), ("yes", "Billable"), ("no", "Not billable")]
+    )
+    activity_type_id = forms.TypedChoiceField(label="Activity", required=False, coerce=int, empty_value=None)
+    work_item_id = forms.TypedChoiceField(label="Work item", required=False, coerce=int, empty_value=None)
+
+    def __init__(self, *args: Any, account: Account, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        items, types = _catalog_choices(account)
+        _set_choices(self, "work_item_id", [("", "Keep"), *items[1:]])
+        _set_choices(self, "activity_type_id", [("", "Keep"), *types[1:]])
+
+
+class ImportForm(ShapeForm):
+    file = forms.FileField(
+        label="CSV or XLSX file",
+        help_text="The columns of the export: date, start, end, user email, work item, activity, ...",
+        error_messages={"required": "Please choose a file."},
+    )
