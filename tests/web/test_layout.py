@@ -43,9 +43,10 @@ def test_a_login_without_an_active_membership_is_told_so(alice: Person, bob: Per
     assert "You are not in any account right now" in text(response)
 
 
-def test_home_is_honest_about_what_exists_yet(alice: Person) -> None:
+def test_home_points_to_the_tracking_pages(alice: Person) -> None:
     page = text(logged_in(alice).get("/"))
-    assert "Tracking time (timer, timesheet, reports) is not in Stint yet" in page
+    assert "Track your time" in page
+    assert "your week" in page
     assert "Invite your team" in page
     assert "Create an API token" in page
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Literal
+from typing import Annotated, Literal
 
 from ninja import Query, Router, Schema, Status
 from pydantic import AwareDatetime, Field
@@ -20,6 +20,11 @@ router = Router(tags=["Tracking"])
 
 ItemType = Literal["epic", "feature", "task", "bug", "internal"]
 ItemState = Literal["open", "closed"]
+# Ids the database can hold (SQLite and PostgreSQL integers are 64-bit): anything else is malformed, not a 500.
+Id = Annotated[int, Field(ge=1, le=2**63 - 1)]
+# Seconds within about 31 years either way: enough for any record or estimate; negative durations still reach the
+# entry rules, which explain why they are refused.
+Seconds = Annotated[int, Field(ge=-(10**9), le=10**9)]
 
 
 # --- work items ---
@@ -61,25 +66,28 @@ class WorkItemPage(Schema):
 class WorkItemIn(Schema):
     title: str
     type: ItemType = "task"
-    parent_id: int | None = None
+    parent_id: Id | None = None
     state: ItemState = "open"
     external_ref: str = ""
-    estimate_s: int | None = Field(None, ge=0)
+    estimate_s: int | None = Field(None, ge=0, le=10**9)
 
 
 class WorkItemPatch(Schema):
     title: str | None = None
     type: ItemType | None = None
-    parent_id: int | None = None
+    parent_id: Id | None = None
     state: ItemState | None = None
     external_ref: str | None = None
-    estimate_s: int | None = Field(None, ge=0)
+    estimate_s: int | None = Field(None, ge=0, le=10**9)
     archived: bool | None = None
 
 
 class WorkItemFilters(Schema):
-    search: str | None = Field(None, description="Part of the title, or the exact external reference (GH-123).")
-    parent_id: int | None = None
+    # No NUL: PostgreSQL text cannot hold one, so the query would fail rather than find nothing.
+    search: str | None = Field(
+        None, max_length=300, pattern=r"^[^\x00]*$", description="Part of the title, or the exact external reference."
+    )
+    parent_id: Id | None = None
     state: ItemState | None = None
     include_archived: bool = False
     limit: int | None = None
@@ -234,13 +242,13 @@ class TimeRecordPage(Schema):
 class TimeRecordIn(Schema):
     start: AwareDatetime
     end: AwareDatetime | None = None
-    duration_s: int | None = None
-    work_item_id: int | None = None
-    activity_type_id: int | None = None
+    duration_s: Seconds | None = None
+    work_item_id: Id | None = None
+    activity_type_id: Id | None = None
     billable: bool | None = None
-    billable_s: int | None = None
+    billable_s: Seconds | None = None
     comment: str | None = None
-    user_id: int | None = Field(None, description="Managers and admins may record for others; default: you.")
+    user_id: Id | None = Field(None, description="Managers and admins may record for others; default: you.")
 
     def spec(self) -> RecordSpec:
         return RecordSpec(**self.dict())
@@ -249,13 +257,13 @@ class TimeRecordIn(Schema):
 class TimeRecordPatch(Schema):
     start: AwareDatetime | None = None
     end: AwareDatetime | None = None
-    duration_s: int | None = None
-    work_item_id: int | None = None
-    activity_type_id: int | None = None
+    duration_s: Seconds | None = None
+    work_item_id: Id | None = None
+    activity_type_id: Id | None = None
     billable: bool | None = None
-    billable_s: int | None = None
+    billable_s: Seconds | None = None
     comment: str | None = None
-    user_id: int | None = None
+    user_id: Id | None = None
 
 
 class BatchIn(Schema):
@@ -284,11 +292,11 @@ class BatchErrors(Schema):
 class RecordFilters(Schema):
     from_: str | None = Field(None, alias="from", description="A date (midnight in your time zone) or a datetime.")
     to: str | None = Field(None, description="Exclusive; a date or a datetime.")
-    user_id: int | None = None
-    work_item_id: int | None = None
-    activity_type_id: int | None = None
+    user_id: Id | None = None
+    work_item_id: Id | None = None
+    activity_type_id: Id | None = None
     billable: bool | None = None
-    team_id: int | None = None
+    team_id: Id | None = None
     limit: int | None = None
     cursor: str | None = None
 
@@ -395,8 +403,8 @@ class TimerStarted(TimerOut):
 
 
 class TimerIn(Schema):
-    work_item_id: int | None = None
-    activity_type_id: int | None = None
+    work_item_id: Id | None = None
+    activity_type_id: Id | None = None
     comment: str = ""
     billable: bool = True
 

@@ -7,7 +7,7 @@ from datetime import datetime
 from django.db.models import Q, QuerySet
 
 from stint.accounts.models import Account, Edition, Membership
-from stint.core.errors import NotFound
+from stint.core.errors import Forbidden, NotFound
 from stint.tracking.models import ActivityType, Timer, TimeRecord, TrackingRules, WorkItem
 
 # Until plans live in the database (billing), the free edition's limit lives here.
@@ -70,9 +70,12 @@ def time_records(
 
 
 def time_record_get(*, account: Account, membership: Membership, record_id: int) -> TimeRecord:
-    found = time_records(account=account, membership=membership).filter(pk=record_id).first()
+    found = visible_time_records(account=account).filter(pk=record_id).first()
     if found is None:
         raise NotFound("There is no time record with this id that you can see.", "time_record_not_found")
+    # Within the account, a member learns that the record is someone else's (API.md: not allowed is 403).
+    if not membership.can_manage and found.user_id != membership.user_id:
+        raise Forbidden("Members can only see and change their own time.", "own_records_only")
     return found
 
 
@@ -80,8 +83,9 @@ def work_items(*, account: Account, search: str | None = None, include_archived:
     items = WorkItem.objects.filter(account=account)
     if not include_archived:
         items = items.filter(archived_at__isnull=True)
+    search = (search or "").strip()  # blank is no search: it would otherwise match every item without a reference
     if search:
-        items = items.filter(Q(title__icontains=search) | Q(external_ref__iexact=search.strip()))
+        items = items.filter(Q(title__icontains=search) | Q(external_ref__iexact=search))
     return items
 
 

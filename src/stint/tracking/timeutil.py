@@ -29,7 +29,7 @@ def parse_instant(value: str, *, tz: zoneinfo.ZoneInfo, field: str) -> datetime:
         if len(text) == 10:
             return local_midnight(date.fromisoformat(text), tz)
         parsed = datetime.fromisoformat(text.replace("Z", "+00:00"))
-    except ValueError as exc:
+    except (ValueError, OverflowError) as exc:  # OverflowError: 0001-01-01 east of UTC has no UTC instant
         raise Invalid(
             f"{field} must be a date (2026-11-23) or a date and time with an offset (2026-11-23T09:00:00+01:00).",
             f"invalid_{field}",
@@ -39,7 +39,10 @@ def parse_instant(value: str, *, tz: zoneinfo.ZoneInfo, field: str) -> datetime:
         raise Invalid(
             f"{field} needs an offset, e.g. 2026-11-23T09:00:00+01:00 or ...Z.", f"invalid_{field}", field=field
         )
-    return parsed.astimezone(UTC)
+    try:
+        return parsed.astimezone(UTC)
+    except OverflowError as exc:
+        raise Invalid(f"{field} is out of range.", f"invalid_{field}", field=field) from exc
 
 
 def whole_seconds(moment: datetime) -> datetime:

@@ -13,6 +13,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from django.db import transaction
+from django.db.models import Q
 
 from stint.accounts.models import Account, Membership, User
 from stint.core import clock
@@ -24,6 +25,9 @@ from stint.tracking.timeutil import whole_seconds
 
 BATCH_MAX = 500
 COMMENT_MAX = 5000
+# Far enough apart for any real record; outside them date arithmetic (and time zones) would overflow.
+EARLIEST = datetime(1900, 1, 1, tzinfo=UTC)
+LATEST = datetime(9000, 1, 1, tzinfo=UTC)
 
 
 @dataclass
@@ -65,12 +69,15 @@ class _Context:
     default_activity: dict[int, ActivityType | None] = field(default_factory=dict)
 
 
-def _context(*, account: Account, actor: User, specs: list[RecordSpec]) -> _Context:
+def _context(*, account: Account, actor: User, specs: list[RecordSpec], former_ok: Iterable[int] = ()) -> _Context:
+    """`former_ok`: deactivated people whose existing records may still be corrected (they keep their records)."""
     actor_membership = membership_of(account=account, user=actor)
     user_ids = {spec.user_id or actor.pk for spec in specs}
     people = {
         m.user_id: m
-        for m in Membership.objects.filter(account=account, user_id__in=user_ids, active=True).select_related("user")
+        for m in Membership.objects.filter(account=account, user_id__in=user_ids)
+        .filter(Q(active=True) | Q(user_id__in=list(former_ok)))
+        .select_related("user")
     }
     item_ids = {spec.work_item_id for spec in specs if spec.work_item_id}
     type_ids = {spec.activity_type_id for spec in specs if spec.activity_type_id}
@@ -91,6 +98,28 @@ def _context(*, account: Account, actor: User, specs: list[RecordSpec]) -> _Cont
     return context
 
 
+def _instant(value: datetime, *, field: str) -> datetime:
+    try:
+        moment = whole_seconds(value).astimezone(UTC)
+    except OverflowError:  # e.g. 0001-01-01T00:00:00+05:00, before the first representable UTC instant
+        moment = None
+    if moment is None or not EARLIEST <= moment <= LATEST:
+        raise Invalid(f"{field} must lie between the years 1900 and 9000.", f"invalid_{field}", field=field)
+    return moment
+
+
+def _check_duration(seconds: int, *, rules: TrackingRules) -> None:
+    if seconds <= 0:
+        raise Invalid("The record must end after it starts.", "non_positive_duration", field="end")
+    if seconds > rules.max_record_s:
+        hours = rules.max_record_s / 3600
+        raise Invalid(
+            f"A record can be at most {hours:g} hours long; split longer work into several records.",
+            "record_too_long",
+            field="end",
+        )
+
+
 def _build(spec: RecordSpec, *, context: _Context, source: str, now: datetime) -> TimeRecord:
     """One record from its spec, checked against the rules that need no other record; raises StintError."""
     rules = context.rules
@@ -101,25 +130,18 @@ def _build(spec: RecordSpec, *, context: _Context, source: str, now: datetime) -
         raise Invalid("Members can only record their own time.", "own_records_only", field="user_id")
     if spec.start is None:
         raise Invalid("Please give the start time.", "start_required", field="start")
-    start = whole_seconds(spec.start).astimezone(UTC)
+    start = _instant(spec.start, field="start")
     if spec.end is not None:
-        end = whole_seconds(spec.end).astimezone(UTC)
+        end = _instant(spec.end, field="end")
         if spec.duration_s is not None and int((end - start).total_seconds()) != spec.duration_s:
             raise Invalid("end and duration_s disagree; send only one of them.", "end_duration_mismatch", field="end")
     elif spec.duration_s is not None:
+        _check_duration(spec.duration_s, rules=rules)  # before the arithmetic, which a huge number would overflow
         end = start + timedelta(seconds=spec.duration_s)
     else:
         raise Invalid("Please give the end time or the duration.", "end_or_duration_required", field="end")
     duration = int((end - start).total_seconds())
-    if duration <= 0:
-        raise Invalid("The record must end after it starts.", "non_positive_duration", field="end")
-    if duration > rules.max_record_s:
-        hours = rules.max_record_s / 3600
-        raise Invalid(
-            f"A record can be at most {hours:g} hours long; split longer work into several records.",
-            "record_too_long",
-            field="end",
-        )
+    _check_duration(duration, rules=rules)
     user = context.people[user_id].user
     tz = user.tz
     latest_day = now.astimezone(tz).date() + timedelta(days=rules.max_days_ahead)
@@ -194,6 +216,12 @@ def _build(spec: RecordSpec, *, context: _Context, source: str, now: datetime) -
         created_at=now,
         updated_at=now,
     )
+
+
+def time_record_check(*, account: Account, actor: User, spec: RecordSpec) -> None:
+    """Check one would-be record against the entry rules that need no other record (not the overlap rule)."""
+    context = _context(account=account, actor=actor, specs=[spec])
+    _build(spec, context=context, source=Source.API, now=clock.now())
 
 
 def _fmt_span(record_start: datetime, record_end: datetime, user: User) -> str:
@@ -313,6 +341,9 @@ def time_records_update(
     *, account: Account, actor: User, records: list[TimeRecord], changes: dict[str, Any]
 ) -> list[TimeRecord]:
     """Apply the same changes to each record (one record, or a bulk edit), all or nothing."""
+    if "user_id" in changes and changes["user_id"] is None:
+        # "Nobody" is no one to give a record to; without this the record would silently become the actor's.
+        changes = {name: value for name, value in changes.items() if name != "user_id"}
     for record in records:
         require_may_track_for(account=account, actor=actor, user_id=record.user_id)
     if "user_id" in changes and changes["user_id"] is not None:
@@ -328,7 +359,7 @@ def time_records_update(
             spec.billable_s = None
         specs.append(spec)
     now = clock.now()
-    context = _context(account=account, actor=actor, specs=specs)
+    context = _context(account=account, actor=actor, specs=specs, former_ok={r.user_id for r in records})
     built: list[tuple[int, TimeRecord]] = []
     errors: list[dict[str, Any]] = []
     for index, spec in enumerate(specs):

@@ -8,45 +8,24 @@ from datetime import datetime, timedelta
 from django.conf import settings
 from django.db import transaction
 
-from stint.accounts.models import Account, User
+from stint.accounts.models import Account, Membership, User
 from stint.core import clock
-from stint.core.errors import Conflict, Invalid
+from stint.core.errors import Conflict, StintError
 from stint.core.outbox import email_enqueue
-from stint.tracking.models import ActivityType, Source, Timer, TimeRecord, WorkItem
+from stint.tracking.models import Source, Timer, TimeRecord
 from stint.tracking.permissions import membership_of
 from stint.tracking.selectors import tracking_rules
-from stint.tracking.services.records import RecordSpec, time_record_create
+from stint.tracking.services.records import RecordSpec, time_record_check, time_record_create
 from stint.tracking.timeutil import whole_seconds
 
 log = logging.getLogger(__name__)
 
 
-def _check_targets(*, account: Account, work_item_id: int | None, activity_type_id: int | None) -> None:
-    if work_item_id:
-        item = WorkItem.objects.filter(account=account, pk=work_item_id).first()
-        if item is None:
-            raise Invalid(
-                f"There is no work item with id {work_item_id} in your account.",
-                "unknown_work_item",
-                field="work_item_id",
-            )
-        if item.state == WorkItem.State.CLOSED or item.archived_at is not None:
-            raise Invalid(
-                f"The work item '{item.title}' is closed; time cannot be recorded on it.",
-                "work_item_closed",
-                field="work_item_id",
-            )
-    if activity_type_id and not ActivityType.objects.filter(account=account, pk=activity_type_id).exists():
-        raise Invalid(
-            f"There is no activity type with id {activity_type_id} in your account.",
-            "unknown_activity_type",
-            field="activity_type_id",
-        )
-
-
 def _record_of(timer: Timer, *, actor: User, end_at: datetime | None = None) -> TimeRecord:
-    # A timer stopped within its first second counts one second: a record must end after it starts.
-    end = end_at or max(whole_seconds(clock.now()), timer.started_at + timedelta(seconds=1))
+    # A timer stopped within its first second counts one second: a record must end after it starts. One stopped
+    # after the maximum record length (before the tick did it) ends at the limit, as the tick would have made it.
+    limit_at = timer.started_at + timedelta(seconds=tracking_rules(account=timer.account).max_record_s)
+    end = end_at or min(max(whole_seconds(clock.now()), timer.started_at + timedelta(seconds=1)), limit_at)
     return time_record_create(
         account=timer.account,
         actor=actor,
@@ -74,8 +53,23 @@ def timer_start(
 ) -> tuple[Timer, TimeRecord | None]:
     """Start the person's timer; a running one is stopped first and its record answered."""
     membership_of(account=account, user=user)
-    _check_targets(account=account, work_item_id=work_item_id, activity_type_id=activity_type_id)
+    # A timer whose record the rules would refuse (closed item, missing comment...) could never be stopped.
+    time_record_check(
+        account=account,
+        actor=user,
+        spec=RecordSpec(
+            start=whole_seconds(clock.now()),
+            duration_s=1,
+            user_id=user.pk,
+            work_item_id=work_item_id,
+            activity_type_id=activity_type_id,
+            billable=billable,
+            comment=comment,
+        ),
+    )
     with transaction.atomic():
+        # Two starts at once would both find no timer and both create one: serialise per person, like records.
+        list(Membership.objects.select_for_update().filter(account=account, user=user))
         running = Timer.objects.select_for_update().filter(account=account, user=user).first()
         stopped = None
         if running is not None:
@@ -120,7 +114,7 @@ def timers_stop_overlong() -> int:
                 continue
             try:
                 record = _record_of(timer, actor=timer.user, end_at=limit_at)
-            except Exception:  # an overlap or a rule changed since: keep the time, tell the person
+            except StintError:  # an overlap or a rule changed since: keep the time, tell the person
                 log.exception("could not turn the over-long timer %s into a record", timer.pk)
                 record = None
             locked.delete()
