@@ -61,7 +61,7 @@ def cmd_worker(args: argparse.Namespace) -> int:
     from stint.core.worker import run_once, run_worker
 
     if args.once:
-        run_once()
+        run_once(force=True)
         return 0
     run_worker()
     return 0

@@ -98,4 +98,5 @@ def test_a_timer_whose_record_would_overlap_stops_and_says_so(
 
     assert not Timer.objects.exists() and TimeRecord.objects.count() == 1
     [message] = timer_mails(mailbox, alice)
-    assert "add it by hand" in body_text(message)
+    assert "could not save the record: This overlaps" in body_text(message)
+    assert "add the time by hand" in body_text(message)

@@ -429,3 +429,26 @@ def timer_start(request: ApiRequest, payload: TimerIn):
 def timer_stop(request: ApiRequest):
     """Stop your timer: its time becomes a record. 409 if none runs (or if the record would overlap another)."""
     return {"time_record": services.timer_stop(account=request.account, user=request.user)}
+
+
+class TimerPatch(Schema):
+    work_item_id: Id | None = None
+    activity_type_id: Id | None = None
+    comment: str | None = None
+    billable: bool | None = None
+    started_at: AwareDatetime | None = Field(None, description="Move the start earlier (forgot to start it).")
+
+
+@router.patch("/timer", response={200: TimerOut, **errors(400, 401, 409, 422)})
+def timer_update(request: ApiRequest, payload: TimerPatch):
+    """Change your running timer: its work item, activity, comment, billable flag, or an earlier start."""
+    return TimerOut.of(
+        services.timer_update(account=request.account, user=request.user, **payload.dict(exclude_unset=True))
+    )
+
+
+@router.delete("/timer", response={204: None, **errors(401, 409)})
+def timer_discard(request: ApiRequest):
+    """Throw your running timer away without recording its time."""
+    services.timer_discard(account=request.account, user=request.user)
+    return Status(204, None)

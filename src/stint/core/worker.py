@@ -8,6 +8,7 @@ from __future__ import annotations
 import logging
 import signal
 import threading
+import time
 from collections.abc import Callable
 
 from django.conf import settings
@@ -17,21 +18,27 @@ from stint.core.outbox import outbox_deliver
 
 log = logging.getLogger(__name__)
 
-# Periodic, idempotent jobs registered by apps (billing tick, reminders); each runs once per worker loop.
-TICKS: list[Callable[[], object]] = []
+# Periodic, idempotent jobs registered by apps (billing tick, timer limits, reminders), each with how often it
+# needs to run; the worker loop itself turns about once a second.
+TICKS: dict[Callable[[], object], float] = {}
+_last_run: dict[Callable[[], object], float] = {}
 
 
-def register_tick(tick: Callable[[], object]) -> Callable[[], object]:
-    if tick not in TICKS:
-        TICKS.append(tick)
+def register_tick(tick: Callable[[], object], *, every_s: float = 0) -> Callable[[], object]:
+    TICKS[tick] = every_s
     return tick
 
 
-def run_once(should_stop: Callable[[], bool] = lambda: False) -> int:
-    """One pass: every tick, then the outbox. Answers how many messages were attempted."""
-    for tick in TICKS:
+def run_once(should_stop: Callable[[], bool] = lambda: False, *, force: bool = False) -> int:
+    """One pass: every tick that is due (all of them with `force`), then the outbox. Answers how many messages
+    were attempted."""
+    for tick, every_s in TICKS.items():
         if should_stop():
             return 0
+        now = time.monotonic()
+        if not force and tick in _last_run and now - _last_run[tick] < every_s:
+            continue
+        _last_run[tick] = now
         tick()
     return outbox_deliver(should_stop=should_stop)
 

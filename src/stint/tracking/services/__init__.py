@@ -21,7 +21,13 @@ from stint.tracking.services.records import (
     time_records_delete,
     time_records_update,
 )
-from stint.tracking.services.timer import timer_start, timer_stop, timers_stop_overlong
+from stint.tracking.services.timer import (
+    timer_discard,
+    timer_start,
+    timer_stop,
+    timer_update,
+    timers_stop_overlong,
+)
 
 __all__ = [
     "BATCH_MAX",
@@ -38,8 +44,10 @@ __all__ = [
     "time_records_create",
     "time_records_delete",
     "time_records_update",
+    "timer_discard",
     "timer_start",
     "timer_stop",
+    "timer_update",
     "timers_stop_overlong",
     "work_item_create",
     "work_item_delete",

@@ -10,7 +10,7 @@ from django.db import transaction
 
 from stint.accounts.models import Account, Membership, User
 from stint.core import clock
-from stint.core.errors import Conflict, StintError
+from stint.core.errors import Conflict, Invalid, StintError
 from stint.core.outbox import email_enqueue
 from stint.tracking.models import Source, Timer, TimeRecord
 from stint.tracking.permissions import membership_of
@@ -101,9 +101,9 @@ def timer_stop(*, account: Account, user: User) -> TimeRecord:
 def timers_stop_overlong() -> int:
     """Tick: a timer that reached the account's maximum record length stops itself at the limit; its person is
     emailed. Idempotent: a stopped timer is gone."""
-    stopped = 0
     now = clock.now()
-    for timer in Timer.objects.select_related("account", "user"):
+    stopped = 0
+    for timer in Timer.objects.select_related("account", "account__tracking_rules", "user"):
         rules = tracking_rules(account=timer.account)
         limit_at = timer.started_at + timedelta(seconds=rules.max_record_s)
         if now < limit_at:
@@ -112,11 +112,12 @@ def timers_stop_overlong() -> int:
             locked = Timer.objects.select_for_update().filter(pk=timer.pk).first()
             if locked is None:
                 continue
+            problem = ""
             try:
-                record = _record_of(timer, actor=timer.user, end_at=limit_at)
-            except StintError:  # an overlap or a rule changed since: keep the time, tell the person
-                log.exception("could not turn the over-long timer %s into a record", timer.pk)
-                record = None
+                record: TimeRecord | None = _record_of(timer, actor=timer.user, end_at=limit_at)
+            except StintError as exc:  # an overlap, or a rule changed since: tell the person why
+                log.warning("could not turn the over-long timer %s into a record: %s", timer.pk, exc.code)
+                record, problem = None, exc.detail
             locked.delete()
             hours = rules.max_record_s / 3600
             email_enqueue(
@@ -128,7 +129,7 @@ def timers_stop_overlong() -> int:
                     + (
                         "and saved the record.\n"
                         if record
-                        else "but could not save the record (it overlaps another one); please add it by hand.\n"
+                        else f"but could not save the record: {problem}\nPlease add the time by hand.\n"
                     )
                     + f"\nCheck your week: {settings.BASE_URL}/week/\n"
                 ),
@@ -139,3 +140,42 @@ def timers_stop_overlong() -> int:
             )
             stopped += 1
     return stopped
+
+
+def timer_update(*, account: Account, user: User, **changes: object) -> Timer:
+    """Change the running timer (work item, activity, comment, billable, or an earlier start), checked like a
+    record so it can always be stopped."""
+    with transaction.atomic():
+        running = Timer.objects.select_for_update().filter(account=account, user=user).first()
+        if running is None:
+            raise Conflict("No timer is running.", "no_timer_running")
+        for name in ("work_item_id", "activity_type_id", "comment", "billable", "started_at"):
+            if name in changes and changes[name] is not None:
+                setattr(running, name, changes[name])
+        running.started_at = whole_seconds(running.started_at)
+        running.comment = (running.comment or "").strip()
+        now = whole_seconds(clock.now())
+        if running.started_at > now:
+            raise Invalid("The timer cannot start in the future.", "invalid_started_at", field="started_at")
+        time_record_check(
+            account=account,
+            actor=user,
+            spec=RecordSpec(
+                start=running.started_at,
+                end=max(now, running.started_at + timedelta(seconds=1)),
+                user_id=user.pk,
+                work_item_id=running.work_item_id,
+                activity_type_id=running.activity_type_id,
+                billable=running.billable,
+                comment=running.comment,
+            ),
+        )
+        running.save()
+    return running
+
+
+def timer_discard(*, account: Account, user: User) -> None:
+    """Throw the running timer away without making a record."""
+    deleted, _ = Timer.objects.filter(account=account, user=user).delete()
+    if not deleted:
+        raise Conflict("No timer is running.", "no_timer_running")
