@@ -8,7 +8,7 @@ PORT ?= 8000
 # Parallel test processes; 2 cores on our machines.
 TEST_WORKERS ?= auto
 
-.PHONY: run test setup lint typecheck pytest clean
+.PHONY: run test setup lint typecheck pytest clean bench
 
 $(STAMP): requirements.lock pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -40,3 +40,12 @@ test: lint typecheck pytest
 
 clean:
 	rm -rf $(VENV) var/test .pytest_cache .mypy_cache .ruff_cache
+
+# Benchmarks (not tests): generate the 1M-record databases once (var/bench/ and PostgreSQL `stint_bench`), then
+# measure on both. BENCH_ARGS passes options to bench/run.py (e.g. BENCH_ARGS="--runs 10 --profile"); see bench/RESULTS.md.
+BENCH_DBS ?= sqlite postgres
+bench: setup
+	@for db in $(BENCH_DBS); do \
+		$(BIN)/python bench/generate.py --db $$db --if-missing && \
+		$(BIN)/python bench/run.py --db $$db $(BENCH_ARGS) || exit 1; \
+	done
