@@ -25,7 +25,8 @@ class CurrentAccountMiddleware:
                 "added_at", "pk"
             ).first()
             if membership is not None:
-                request.session[SESSION_ACCOUNT_KEY] = membership.account_id
+                if chosen != membership.account_id:  # written only when it changes: no session write per page
+                    request.session[SESSION_ACCOUNT_KEY] = membership.account_id
                 request.account = membership.account  # type: ignore[attr-defined]
                 request.membership = membership  # type: ignore[attr-defined]
         return self.get_response(request)

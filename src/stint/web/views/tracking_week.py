@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Any
 
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import render
@@ -34,11 +35,29 @@ def _extra_rows(request: MemberRequest) -> list[tuple[WorkItem | None, ActivityT
     return rows
 
 
+ITEM_CHOICES_MAX = 200
+
+
+def _item_choices(request: MemberRequest, find: str) -> dict[str, Any]:
+    """The work items offered for a new row: all open ones in a small account; otherwise the person's recent
+    items, or what their search finds (a select of thousands of items is slow to send and useless to scroll)."""
+    open_items = selectors.work_items(account=request.account, search=find or None).filter(state="open")
+    items = list(open_items.order_by("title")[: ITEM_CHOICES_MAX + 1])
+    if len(items) <= ITEM_CHOICES_MAX:
+        return {"items": items, "items_limited": False}
+    if find:
+        return {"items": items[:ITEM_CHOICES_MAX], "items_limited": True}
+    recent = selectors.recent_work_items(account=request.account, membership=request.membership, limit=30)
+    return {"items": recent, "items_limited": True}
+
+
 @member_required
 def week(request: MemberRequest) -> HttpResponse:
     day = parse_day(request, request.GET.get("date"))
     sheet = timesheet_week(account=request.account, user=request.user, day=day, extra_rows=_extra_rows(request))
     rules = selectors.tracking_rules(account=request.account)
+    activity_types = list(selectors.activity_types(account=request.account).order_by("name"))
+    find = (request.GET.get("find") or "").strip()[:100]
     return render(
         request,
         "web/tracking/week.html",
@@ -47,9 +66,10 @@ def week(request: MemberRequest) -> HttpResponse:
             "today": today(request),
             "previous": sheet.days[0] - timedelta(days=7),
             "next": sheet.days[0] + timedelta(days=7),
-            "items": selectors.work_items(account=request.account).filter(state="open").order_by("title"),
-            "activity_types": selectors.activity_types(account=request.account).order_by("name"),
-            "default_activity": selectors.activity_types(account=request.account).filter(is_default=True).first(),
+            **_item_choices(request, find),
+            "find": find,
+            "activity_types": activity_types,
+            "default_activity": next((kind for kind in activity_types if kind.is_default), None),
             "rows_param": [row.key for row in sheet.rows],
             "last_open_day": today(request) + timedelta(days=rules.max_days_ahead),
             **free_banner(request),
