@@ -109,7 +109,8 @@ def recent_work_items(*, account: Account, membership: Membership, limit: int = 
             ids.append(item_id)
         if len(ids) == limit:
             break
-    found = {item.pk: item for item in WorkItem.objects.filter(account=account, pk__in=ids, archived_at__isnull=True)}
+    usable = WorkItem.objects.filter(account=account, pk__in=ids, archived_at__isnull=True, state=WorkItem.State.OPEN)
+    found = {item.pk: item for item in usable}
     return [found[i] for i in ids if i in found]
 
 

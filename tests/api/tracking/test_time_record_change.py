@@ -127,3 +127,15 @@ def test_unknown_records_answer_404(alice: Person, api: Api) -> None:
     assert_error(api.as_(alice).get("/time-records/999999"), 404, "time_record_not_found")
     assert_error(api.as_(alice).patch(f"/time-records/{2**70}", {"comment": "x"}), 404)
     assert_error(api.as_(alice).delete("/time-records/999999"), 404)
+
+
+def test_time_on_a_closed_item_can_still_be_corrected_but_not_moved_onto_one(alice: Person, api: Api) -> None:
+    item = work_item(alice, "Shipped feature")
+    [record] = records_of(alice, at("2026-11-23 09:00"), minutes=60, work_item=item)
+    item.state = "closed"
+    item.save()
+    fixed = api.as_(alice).patch(f"/time-records/{record.pk}", {"comment": "Typo fixed", "duration_s": 1800})
+    assert fixed.status_code == 200, fixed
+    assert fixed.json()["work_item_id"] == item.pk and fixed.json()["comment"] == "Typo fixed"
+    [other] = records_of(alice, at("2026-11-23 11:00"), minutes=60)
+    assert_error(api.as_(alice).patch(f"/time-records/{other.pk}", {"work_item_id": item.pk}), 422, "work_item_closed")

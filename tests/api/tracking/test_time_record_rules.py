@@ -150,3 +150,12 @@ def test_a_record_moved_onto_its_own_old_span_is_no_overlap(alice: Person, api: 
 
     assert response.status_code == 200, response
     assert response.json()["end"] == "2026-11-23T10:00:00Z" and response.json()["duration_s"] == 1800
+
+
+def test_an_archived_activity_type_takes_no_new_time(alice: Person, api: Api) -> None:
+    activity = api.as_(alice).post("/activity-types", {"name": "Old kind"}).json()
+    api.as_(alice).patch(f"/activity-types/{activity['id']}", {"archived": True})
+    response = api.as_(alice).post(
+        "/time-records", {"start": "2026-11-23T09:00:00Z", "duration_s": 600, "activity_type_id": activity["id"]}
+    )
+    assert_error(response, 422, "activity_type_archived", field="activity_type_id")

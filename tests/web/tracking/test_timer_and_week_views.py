@@ -76,7 +76,7 @@ def test_a_cell_error_comes_back_for_the_cell(alice: Person, catalog: Catalog) -
     answer = client.post("/tracking/week/cell/", {**cell, "duration": "lots"})
     assert "is not a duration" in answer.json()["error"]
     future = {**cell, "work_item": catalog.login.pk, "date": "2026-11-28"}
-    assert "future" in client.post("/tracking/week/cell/", {**future, "duration": "1"}).json()["error"]
+    assert "days after today" in client.post("/tracking/week/cell/", {**future, "duration": "1"}).json()["error"]
 
 
 def test_add_row_shows_an_empty_row_to_type_into(alice: Person, catalog: Catalog) -> None:

@@ -120,7 +120,9 @@ def _check_duration(seconds: int, *, rules: TrackingRules) -> None:
         )
 
 
-def _build(spec: RecordSpec, *, context: _Context, source: str, now: datetime) -> TimeRecord:
+def _build(
+    spec: RecordSpec, *, context: _Context, source: str, now: datetime, was: TimeRecord | None = None
+) -> TimeRecord:
     """One record from its spec, checked against the rules that need no other record; raises StintError."""
     rules = context.rules
     user_id = spec.user_id or context.actor.pk
@@ -146,7 +148,7 @@ def _build(spec: RecordSpec, *, context: _Context, source: str, now: datetime) -
     tz = user.tz
     latest_day = now.astimezone(tz).date() + timedelta(days=rules.max_days_ahead)
     if (end - timedelta(microseconds=1)).astimezone(tz).date() > latest_day:
-        ahead = "in the future" if rules.max_days_ahead == 0 else f"more than {rules.max_days_ahead} days ahead"
+        ahead = "for days after today" if rules.max_days_ahead == 0 else f"more than {rules.max_days_ahead} days ahead"
         raise Invalid(f"Time cannot be recorded {ahead} in this account.", "too_far_ahead", field="start")
 
     work_item = None
@@ -158,7 +160,9 @@ def _build(spec: RecordSpec, *, context: _Context, source: str, now: datetime) -
                 "unknown_work_item",
                 field="work_item_id",
             )
-        if work_item.state == WorkItem.State.CLOSED or work_item.archived_at is not None:
+        kept = was is not None and was.work_item_id == work_item.pk
+        # Closing an item stops new time on it, not corrections to the time already there.
+        if not kept and (work_item.state == WorkItem.State.CLOSED or work_item.archived_at is not None):
             raise Invalid(
                 f"The work item '{work_item.title}' is closed; time cannot be recorded on it.",
                 "work_item_closed",
@@ -173,6 +177,12 @@ def _build(spec: RecordSpec, *, context: _Context, source: str, now: datetime) -
             raise Invalid(
                 f"There is no activity type with id {spec.activity_type_id} in your account.",
                 "unknown_activity_type",
+                field="activity_type_id",
+            )
+        if activity.archived_at is not None and not (was is not None and was.activity_type_id == activity.pk):
+            raise Invalid(
+                f"The activity type '{activity.name}' is archived; choose another one.",
+                "activity_type_archived",
                 field="activity_type_id",
             )
     else:
@@ -364,7 +374,9 @@ def time_records_update(
     errors: list[dict[str, Any]] = []
     for index, spec in enumerate(specs):
         try:
-            built.append((index, _build(spec, context=context, source=records[index].source, now=now)))
+            built.append(
+                (index, _build(spec, context=context, source=records[index].source, now=now, was=records[index]))
+            )
         except StintError as exc:
             errors.append({"index": index, "detail": exc.detail, "code": exc.code, "field": exc.field})
     with transaction.atomic():
