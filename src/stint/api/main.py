@@ -6,7 +6,7 @@ from django.urls import URLPattern
 from ninja import NinjaAPI
 
 import stint
-from stint.api import accounts, tracking
+from stint.api import accounts, catalog, tracking, tracking_rules
 from stint.api.auth import TokenAuth
 from stint.api.errors import install_error_handlers, json_method_not_allowed
 from stint.api.parser import JsonParser
@@ -39,4 +39,6 @@ api = StintAPI(
 )
 install_error_handlers(api)
 api.add_router("", accounts.router)
+api.add_router("", catalog.router)
 api.add_router("", tracking.router)
+api.add_router("", tracking_rules.router)

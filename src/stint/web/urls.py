@@ -1,6 +1,6 @@
 from django.urls import include, path
 
-from stint.web.views import auth, pages, people, settings
+from stint.web.views import auth, catalog, pages, people, settings
 
 urlpatterns = [
     path("", pages.home, name="home"),
@@ -25,6 +25,18 @@ urlpatterns = [
     path("settings/teams/", people.teams, name="teams"),
     path("settings/teams/<int:team_id>/", people.team_edit, name="team_edit"),
     path("settings/teams/<int:team_id>/delete/", people.team_delete, name="team_delete"),
+    path("settings/work-items/", catalog.work_items, name="work_items"),
+    path("settings/work-items/<int:item_id>/", catalog.work_item_edit, name="work_item_edit"),
+    path("settings/work-items/<int:item_id>/state/", catalog.work_item_state, name="work_item_state"),
+    path("settings/work-items/<int:item_id>/archive/", catalog.work_item_archive, name="work_item_archive"),
+    path("settings/work-items/<int:item_id>/delete/", catalog.work_item_delete, name="work_item_delete"),
+    path("settings/activity-types/", catalog.activity_types, name="activity_types"),
+    path("settings/activity-types/favorite/", catalog.activity_type_favorite, name="activity_type_favorite"),
+    path("settings/activity-types/<int:type_id>/", catalog.activity_type_edit, name="activity_type_edit"),
+    path("settings/activity-types/<int:type_id>/default/", catalog.activity_type_default, name="activity_type_default"),
+    path("settings/activity-types/<int:type_id>/archive/", catalog.activity_type_archive, name="activity_type_archive"),
+    path("settings/activity-types/<int:type_id>/delete/", catalog.activity_type_delete, name="activity_type_delete"),
+    path("settings/tracking-rules/", catalog.tracking_rules, name="tracking_rules"),
     path("settings/tokens/", settings.tokens, name="tokens"),
     path("settings/tokens/<int:token_id>/revoke/", settings.token_revoke, name="token_revoke"),
     path("settings/account/", settings.account, name="account"),

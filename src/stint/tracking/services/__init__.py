@@ -21,6 +21,7 @@ from stint.tracking.services.records import (
     time_records_delete,
     time_records_update,
 )
+from stint.tracking.services.rules import tracking_rules_update
 from stint.tracking.services.timer import (
     timer_discard,
     timer_start,
@@ -49,6 +50,7 @@ __all__ = [
     "timer_stop",
     "timer_update",
     "timers_stop_overlong",
+    "tracking_rules_update",
     "work_item_create",
     "work_item_delete",
     "work_item_update",
