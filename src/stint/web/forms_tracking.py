@@ -8,6 +8,7 @@ from django import forms
 
 from stint.accounts.models import Account
 from stint.tracking import selectors
+from stint.tracking.models import TimeRecord
 
 
 class ShapeForm(forms.Form):
@@ -55,9 +56,19 @@ class RecordForm(ShapeForm):
     billable = forms.BooleanField(label="Billable", required=False, initial=True)
     comment = forms.CharField(label="Comment", required=False, max_length=5000, widget=forms.TextInput())
 
-    def __init__(self, *args: Any, account: Account, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, account: Account, current: TimeRecord | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         items, types = _catalog_choices(account)
+        # A record keeps its closed item or archived activity when edited: offer them, marked, so saving a
+        # corrected comment does not silently drop them.
+        if current is not None and current.work_item is not None and str(current.work_item_id) not in dict(items):
+            items.append((str(current.work_item_id), f"{current.work_item} (closed)"))
+        if (
+            current is not None
+            and current.activity_type is not None
+            and str(current.activity_type_id) not in dict(types)
+        ):
+            types.append((str(current.activity_type_id), f"{current.activity_type.name} (archived)"))
         _set_choices(self, "work_item_id", items)
         _set_choices(self, "activity_type_id", types)
 

@@ -57,3 +57,10 @@ def test_bobs_and_charlies_changes_never_touch_alices_timer(
     assert_error(api.as_(bob).patch("/timer", {"comment": "Bob's"}), 409, "no_timer_running")
     assert_error(api.as_(charlie).delete("/timer"), 409, "no_timer_running")
     assert api.as_(alice).get("/timer").json()["comment"] == "Mine"
+
+
+def test_null_clears_the_timers_work_item(alice: Person, api: Api, frozen: FrozenClock) -> None:
+    item = work_item(alice, "Checkout")
+    api.as_(alice).post("/timer/start", {"work_item_id": item.pk, "comment": "Keep me"})
+    changed = api.as_(alice).patch("/timer", {"work_item_id": None, "comment": None})
+    assert changed.json()["work_item_id"] is None and changed.json()["comment"] == "Keep me"

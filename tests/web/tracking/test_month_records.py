@@ -77,3 +77,17 @@ def test_the_month_shows_day_totals(alice: Person, catalog: Catalog) -> None:
     page = logged_in(alice).get("/month/?month=2026-11").content.decode()
     assert 'title="Day total">1:30<' in page
     assert "Total 1:30" in text(logged_in(alice).get("/month/?month=2026-11"))
+
+
+def test_editing_a_record_keeps_its_closed_work_item(alice: Person, catalog: Catalog) -> None:
+    kept = record(alice, at("2026-11-24 09:00"), 60, work_item=catalog.login, activity_type=catalog.development)
+    catalog.login.state = "closed"
+    catalog.login.save()
+    browser = logged_in(alice)
+    assert "(closed)" in text(browser.get(f"/records/{kept.pk}/edit/"))
+    response = browser.post(
+        f"/records/{kept.pk}/edit/", form(catalog, date="2026-11-24", end="10:00", comment="Typo fixed")
+    )
+    assert response.status_code == 302, text(response)
+    kept.refresh_from_db()
+    assert (kept.work_item_id, kept.comment) == (catalog.login.pk, "Typo fixed")

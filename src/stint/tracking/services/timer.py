@@ -150,7 +150,9 @@ def timer_update(*, account: Account, user: User, **changes: object) -> Timer:
         if running is None:
             raise Conflict("No timer is running.", "no_timer_running")
         for name in ("work_item_id", "activity_type_id", "comment", "billable", "started_at"):
-            if name in changes and changes[name] is not None:
+            # null clears the work item or activity; for the other fields it means "unchanged"
+            clearable = name in ("work_item_id", "activity_type_id")
+            if name in changes and (changes[name] is not None or clearable):
                 setattr(running, name, changes[name])
         running.started_at = whole_seconds(running.started_at)
         running.comment = (running.comment or "").strip()

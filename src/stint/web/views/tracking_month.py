@@ -155,7 +155,7 @@ def _initial(record: TimeRecord, request: MemberRequest) -> dict[str, Any]:
 @member_required
 def record_edit(request: MemberRequest, record_id: int) -> HttpResponse:
     record = selectors.time_record_get(account=request.account, membership=request.membership, record_id=record_id)
-    form = RecordForm(request.POST or None, account=request.account, initial=_initial(record, request))
+    form = RecordForm(request.POST or None, account=request.account, current=record, initial=_initial(record, request))
     if request.method == "POST" and form.is_valid():
         start, end = _span(form, request)
         data = form.cleaned_data
