@@ -14,19 +14,26 @@ from stint.tracking.models import ActivityType, Timer, TimeRecord, TrackingRules
 FREE_VISIBLE_RECORDS = 300
 
 
+def visible_boundary(*, account: Account) -> tuple[datetime, int] | None:
+    """(start, id) of the oldest visible record when the free edition hides older ones; None when nothing is."""
+    if account.edition != Edition.FREE:
+        return None
+    return (
+        TimeRecord.objects.filter(account=account)
+        .order_by("-start", "-id")
+        .values_list("start", "id")[FREE_VISIBLE_RECORDS - 1 : FREE_VISIBLE_RECORDS]
+        .first()
+    )
+
+
 def visible_time_records(*, account: Account) -> QuerySet[TimeRecord]:
     """In the free edition only the newest 300 records of the account (by start time) are visible; the older ones
     are kept and reappear on upgrade. Ties on start time are broken by id, so exactly 300 are visible."""
     records = TimeRecord.objects.filter(account=account)
-    if account.edition != Edition.FREE:
+    boundary = visible_boundary(account=account)
+    if boundary is None:
         return records
-    boundary = records.order_by("-start", "-id").values_list("start", "id")[
-        FREE_VISIBLE_RECORDS - 1 : FREE_VISIBLE_RECORDS
-    ]
-    first = boundary.first()
-    if first is None:
-        return records
-    start, pk = first
+    start, pk = boundary
     return records.filter(Q(start__gt=start) | Q(start=start, id__gte=pk))
 
 

@@ -83,3 +83,12 @@ def test_a_free_account_with_300_records_hides_nothing(alice: Person, api: Api) 
     ids, hidden = every_id(api, alice)
 
     assert len(ids) == 300 and hidden == 0
+
+
+def test_a_hidden_record_still_blocks_an_overlap_without_showing_its_times(
+    bob: Person, oldest: TimeRecord, api: Api
+) -> None:
+    response = api.as_(bob).post("/time-records", {"start": "2026-10-01T08:10:00Z", "duration_s": 600})
+    body = assert_error(response, 409, "overlapping_record")
+    assert "hidden by the Free edition" in body["detail"]
+    assert "08:00" not in body["detail"]

@@ -20,7 +20,7 @@ from stint.core import clock
 from stint.core.errors import Conflict, Forbidden, Invalid, StintError
 from stint.tracking.models import ActivityType, Source, TimeRecord, TrackingPreference, TrackingRules, WorkItem
 from stint.tracking.permissions import membership_of, require_may_track_for
-from stint.tracking.selectors import tracking_rules
+from stint.tracking.selectors import tracking_rules, visible_boundary
 from stint.tracking.timeutil import whole_seconds
 
 BATCH_MAX = 500
@@ -252,6 +252,8 @@ def _overlaps(
         by_user[record.user_id].append((index, record))
     problems: dict[int, StintError] = {}
     excluded = set(exclude_ids)
+    # In the free edition a stored record may be hidden: it still blocks the overlap, but its times stay hidden.
+    boundary = visible_boundary(account=account)
     for user_id, items in by_user.items():
         lowest = min(r.start for _, r in items)
         highest = max(r.end for _, r in items)
@@ -271,13 +273,19 @@ def _overlaps(
             if latest is not None and span[0] < latest[1]:
                 newcomer, other = (span, latest) if span[2] is not None else (latest, span)
                 if newcomer[2] is not None and newcomer[2] not in problems:
-                    where = f"item {other[2]} of this batch" if other[2] is not None else "the existing record"
-                    problems[newcomer[2]] = Conflict(
-                        f"This overlaps {where} from {_fmt_span(other[0], other[1], user)} "
-                        f"({user.tz.key}); a person's records may not overlap.",
-                        "overlapping_record",
-                        field="start",
-                    )
+                    hidden = other[3] is not None and boundary is not None and (other[0], other[3]) < boundary
+                    if hidden:
+                        detail = (
+                            "This overlaps an older record hidden by the Free edition (it shows the newest 300); "
+                            "a person's records may not overlap. Upgrade to see and change it."
+                        )
+                    else:
+                        where = f"item {other[2]} of this batch" if other[2] is not None else "the existing record"
+                        detail = (
+                            f"This overlaps {where} from {_fmt_span(other[0], other[1], user)} "
+                            f"({user.tz.key}); a person's records may not overlap."
+                        )
+                    problems[newcomer[2]] = Conflict(detail, "overlapping_record", field="start")
             if latest is None or span[1] > latest[1]:
                 latest = span
     return problems
