@@ -21,6 +21,7 @@ from stint.core.errors import Conflict, Forbidden, Invalid, StintError
 from stint.tracking.models import ActivityType, Source, TimeRecord, TrackingPreference, TrackingRules, WorkItem
 from stint.tracking.permissions import membership_of, require_may_track_for
 from stint.tracking.selectors import tracking_rules, visible_boundary
+from stint.tracking.services.rules import MAX_RECORD_MAX_S
 from stint.tracking.timeutil import whole_seconds
 
 BATCH_MAX = 500
@@ -210,22 +211,26 @@ def _build(
     else:
         billable_s = duration if billable else 0
 
-    return TimeRecord(
-        account=context.account,
-        user=user,
-        start=start,
-        end=end,
-        duration_s=duration,
-        billable=billable,
-        billable_s=billable_s,
-        work_item=work_item,
-        activity_type=activity,
-        comment=comment,
-        source=source,
-        added_by=context.actor,
-        created_at=now,
-        updated_at=now,
+    # Positional, in the model's column order: three times faster than keywords, which matters at 500 per batch.
+    columns: tuple[Any, ...] = (
+        None,  # id
+        context.account.pk,
+        user_id,
+        start,
+        end,
+        duration,
+        billable,
+        billable_s,
+        work_item.pk if work_item else None,
+        activity.pk if activity else None,
+        comment,
+        source,
+        context.actor.pk,  # added_by
+        None,  # edited_by
+        now,  # created_at
+        now,  # updated_at
     )
+    return TimeRecord(*columns)
 
 
 def time_record_check(*, account: Account, actor: User, spec: RecordSpec) -> None:
@@ -244,7 +249,11 @@ def _fmt_span(record_start: datetime, record_end: datetime, user: User) -> str:
 
 
 def _overlaps(
-    candidates: list[tuple[int, TimeRecord]], *, account: Account, exclude_ids: Iterable[int] = ()
+    candidates: list[tuple[int, TimeRecord]],
+    *,
+    account: Account,
+    people: dict[int, User],
+    exclude_ids: Iterable[int] = (),
 ) -> dict[int, StintError]:
     """Index -> conflict for each candidate overlapping another record of the same person (stored or in the batch)."""
     by_user: dict[int, list[tuple[int, TimeRecord]]] = defaultdict(list)
@@ -260,7 +269,13 @@ def _overlaps(
         stored = [
             (start, end, pk)
             for start, end, pk in TimeRecord.objects.filter(
-                account=account, user_id=user_id, start__lt=highest, end__gt=lowest
+                account=account,
+                user_id=user_id,
+                # No record is longer than the rules allow, so one that overlaps starts at most that long before:
+                # a lower bound keeps the index scan to the batch's own stretch of time, not the person's history.
+                start__gt=lowest - timedelta(seconds=MAX_RECORD_MAX_S),
+                start__lt=highest,
+                end__gt=lowest,
             ).values_list("start", "end", "pk")
             if pk not in excluded
         ]
@@ -268,7 +283,7 @@ def _overlaps(
         spans = [(s, e, None, pk) for s, e, pk in stored] + [(r.start, r.end, i, None) for i, r in items]
         spans.sort(key=lambda span: (span[0], span[1]))
         latest: tuple[datetime, datetime, int | None, int | None] | None = None
-        user = items[0][1].user
+        user = people[user_id]
         for span in spans:
             if latest is not None and span[0] < latest[1]:
                 newcomer, other = (span, latest) if span[2] is not None else (latest, span)
@@ -316,7 +331,8 @@ def time_records_create(
             errors.append({"index": index, "detail": exc.detail, "code": exc.code, "field": exc.field})
     with transaction.atomic():
         _lock_people(account=account, records=[r for _, r in built])
-        for index, problem in sorted(_overlaps(built, account=account).items()):
+        people = {user_id: m.user for user_id, m in context.people.items()}
+        for index, problem in sorted(_overlaps(built, account=account, people=people).items()):
             errors.append({"index": index, "detail": problem.detail, "code": problem.code, "field": problem.field})
         if errors:
             raise BatchInvalid(sorted(errors, key=lambda e: e["index"]))
@@ -389,19 +405,22 @@ def time_records_update(
             errors.append({"index": index, "detail": exc.detail, "code": exc.code, "field": exc.field})
     with transaction.atomic():
         _lock_people(account=account, records=[r for _, r in built] + records)
-        overlaps = _overlaps(built, account=account, exclude_ids=[r.pk for r in records])
+        people = {user_id: m.user for user_id, m in context.people.items()}
+        overlaps = _overlaps(built, account=account, people=people, exclude_ids=[r.pk for r in records])
         for index, problem in sorted(overlaps.items()):
             errors.append({"index": index, "detail": problem.detail, "code": problem.code, "field": problem.field})
         if errors:
             raise BatchInvalid(sorted(errors, key=lambda e: e["index"]))
-        fields = [
-            "user", "start", "end", "duration_s", "billable", "billable_s", "work_item", "activity_type", "comment",
+        columns = [
+            "user_id", "start", "end", "duration_s", "billable", "billable_s", "work_item_id", "activity_type_id",
+            "comment",
         ]  # fmt: skip
         for (_, fresh), record in zip(built, records, strict=True):
-            for name in fields:
+            for name in columns:
                 setattr(record, name, getattr(fresh, name))
             record.edited_by = actor
             record.updated_at = now
+        fields = [name.removesuffix("_id") for name in columns]
         TimeRecord.objects.bulk_update(records, [*fields, "edited_by", "updated_at"], batch_size=500)
     return records
 
@@ -432,13 +451,18 @@ _PG_TYPES = (
 )  # fmt: skip
 
 
+def _sqlite_datetime(value: datetime) -> str:
+    """What Django stores in SQLite for an aware datetime (naive UTC text), at a third of the cost of its adapter."""
+    return value.astimezone(UTC).replace(tzinfo=None).isoformat(" ")
+
+
 def _insert(records: list[TimeRecord]) -> list[TimeRecord]:
     """One INSERT ... RETURNING id for the whole batch (at most BATCH_MAX records, checked by the caller).
 
     bulk_create spends most of a batch compiling SQL value by value and, on SQLite, splits 500 rows into several
     statements; these records are already checked and complete, so their values go straight to the driver
     (bench/RESULTS.md). The database's constraints still hold every row."""
-    adapt = connection.ops.adapt_datetimefield_value
+    adapt = _sqlite_datetime if connection.vendor == "sqlite" else connection.ops.adapt_datetimefield_value
     rows = [
         (
             r.account_id,
