@@ -104,7 +104,9 @@ class Source(models.TextChoices):
 class TimeRecord(models.Model):
     """A span of one person's time. Stored in UTC; `duration_s` is `end - start` in whole seconds."""
 
-    account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="time_records")
+    # No single-column index on account, added_by or edited_by: the composite indexes below lead with the account,
+    # and every extra index is paid on each of the many inserts (bench/RESULTS.md).
+    account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="time_records", db_index=False)
     user = models.ForeignKey(User, on_delete=models.PROTECT, related_name="time_records")
     start = models.DateTimeField()
     end = models.DateTimeField()
@@ -117,8 +119,12 @@ class TimeRecord(models.Model):
     )
     comment = models.TextField(blank=True, default="", max_length=5000)
     source = models.CharField(max_length=10, choices=Source.choices, default=Source.MANUAL)
-    added_by = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
-    edited_by = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    added_by = models.ForeignKey(
+        User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", db_index=False
+    )
+    edited_by = models.ForeignKey(
+        User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", db_index=False
+    )
     created_at = models.DateTimeField()
     updated_at = models.DateTimeField()
 
