@@ -49,10 +49,21 @@ def export_row(record: TimeRecord) -> list[str | int]:
     ]
 
 
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def neutralise(value: str | int) -> str | int:
+    """Text a spreadsheet would run as a formula (=HYPERLINK(...) in a comment or a name) gets a leading
+    apostrophe, so it stays text in Excel, LibreOffice and openpyxl alike (OWASP's CSV injection rule)."""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
 def _rows(records: QuerySet[TimeRecord]) -> Iterator[list[str | int]]:
     ordered = records.select_related("user", "work_item", "activity_type").order_by("start", "id")
     for record in ordered.iterator(chunk_size=2000):
-        yield export_row(record)
+        yield [neutralise(value) for value in export_row(record)]
 
 
 class _Echo:

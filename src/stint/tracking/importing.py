@@ -10,19 +10,22 @@ import csv
 import io
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from itertools import islice
 from typing import Any
 
 from openpyxl import load_workbook
 
 from stint.accounts.models import Account, Membership, User
 from stint.core.errors import Invalid, StintError
-from stint.tracking.exporting import COLUMNS
+from stint.tracking.exporting import COLUMNS, FORMULA_STARTS
 from stint.tracking.models import Source, TimeRecord
 from stint.tracking.selectors import activity_types, work_items
 from stint.tracking.services import BATCH_MAX, BatchInvalid, RecordSpec, time_records_create
 from stint.tracking.timesheet import parse_duration
 
 MAX_BYTES = 5 * 1024 * 1024
+# The header, BATCH_MAX records and some blank lines: more means a file too big for one import.
+MAX_TABLE_ROWS = BATCH_MAX + 50
 
 
 @dataclass
@@ -44,7 +47,11 @@ def _cell(value: Any) -> str:
         return value.strftime("%H:%M:%S")
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
-    return str(value).strip()
+    text = str(value).strip()
+    # Undo the export's guard against spreadsheet formulas, so an export imports back unchanged.
+    if text.startswith("'") and text[1:].startswith(FORMULA_STARTS):
+        return text[1:]
+    return text
 
 
 def _table(filename: str, content: bytes) -> list[list[str]]:
@@ -56,12 +63,23 @@ def _table(filename: str, content: bytes) -> list[list[str]]:
         except Exception as exc:  # openpyxl raises many kinds for a file that is not a workbook
             raise Invalid("This is not an XLSX workbook Stint can read.", "unreadable_file", field="file") from exc
         sheet = workbook.worksheets[0]
-        return [[_cell(v) for v in row] for row in sheet.iter_rows(values_only=True)]
+        # A small file can declare millions of rows: read no more than a batch can hold (and a few blank lines).
+        rows = sheet.iter_rows(values_only=True, max_col=len(COLUMNS) + 5)
+        return _bounded([[_cell(v) for v in row] for row in islice(rows, MAX_TABLE_ROWS + 1)])
     try:
         text = content.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         raise Invalid("The CSV file must be UTF-8 text.", "unreadable_file", field="file") from exc
-    return [[c.strip() for c in row] for row in csv.reader(io.StringIO(text))]
+    try:
+        return _bounded([[_cell(c) for c in row] for row in islice(csv.reader(io.StringIO(text)), MAX_TABLE_ROWS + 1)])
+    except csv.Error as exc:
+        raise Invalid(f"This CSV file cannot be read: {exc}.", "unreadable_file", field="file") from exc
+
+
+def _bounded(table: list[list[str]]) -> list[list[str]]:
+    if len(table) > MAX_TABLE_ROWS:
+        raise Invalid(f"A file can hold at most {BATCH_MAX} records; split it.", "too_many_rows", field="file")
+    return table
 
 
 def _clock_time(text: str, *, what: str) -> tuple[date | None, time]:
@@ -186,6 +204,8 @@ def import_read(*, account: Account, actor: User, filename: str, content: bytes)
             row.spec = _spec(values, catalog)
         except StintError as exc:
             row.error = exc.detail
+        except (OverflowError, ValueError):
+            row.error = "A date, time or number in this row is out of range."
         rows.append(row)
     if not rows:
         raise Invalid("The file has a header but no records.", "empty_file", field="file")

@@ -118,3 +118,16 @@ def test_a_manager_filters_by_team(alice: Person, bob: Person) -> None:
     record(bob, at("2026-11-23 09:00"), 60, comment="his")
     page = text(logged_in(alice).get("/records/", {"team": team.pk}))
     assert "1 record" in page and " his " in f" {page} " and "hers" not in page
+
+
+def test_exports_never_carry_live_spreadsheet_formulas(alice: Person, bob: Person) -> None:
+    bob.user.name = '=HYPERLINK("http://evil.example","Bob")'
+    bob.user.save()
+    record(bob, at("2026-11-24 14:00"), 60, comment="+SUM(A1:A9)")
+    client = logged_in(alice)
+    [_, row] = csv_rows(client.get("/records/export.csv"))
+    assert row[4] == '\'=HYPERLINK("http://evil.example","Bob")' and row[11] == "'+SUM(A1:A9)"
+    workbook = load_workbook(io.BytesIO(client.get("/records/export.xlsx").content))
+    cells = next(workbook.active.iter_rows(min_row=2))
+    assert {cells[4].data_type, cells[11].data_type} == {"s"}
+    assert cells[11].value == "'+SUM(A1:A9)"

@@ -112,3 +112,32 @@ def test_an_export_imports_back_as_the_same_records(alice: Person, bob: Person, 
     after = sorted(TimeRecord.objects.values_list("user", "start", "end", "work_item", "activity_type", "billable",
                                                   "billable_s", "comment"))  # fmt: skip
     assert after == before
+
+
+def test_a_guarded_formula_from_an_export_imports_back_as_the_text(alice: Person, catalog: Catalog) -> None:
+    content = HEADER + "2026-11-23,09:00,10:00,,,,yes,'=1+1\n"
+    client = logged_in(alice)
+    client.post("/records/import/", {"file": upload(content)})
+    client.post("/records/import/", {"confirm": "1"})
+    assert list(TimeRecord.objects.values_list("comment", flat=True)) == ["=1+1"]
+
+
+def test_out_of_range_values_and_oversized_files_are_refused_clearly(alice: Person, catalog: Catalog) -> None:
+    client = logged_in(alice)
+    far = HEADER + "9999-12-31,23:00,01:00,,,,yes,\n0001-01-01,00:00,01:00,,,,yes,\n"
+    page = text(client.post("/records/import/", {"file": upload(far)}))
+    assert "out of range" in page or "between the years" in page
+    huge_field = HEADER + "2026-11-23,09:00,10:00,,,,yes," + "x" * 200_000 + "\n"
+    assert client.post("/records/import/", {"file": upload(huge_field)}).status_code < 500
+    many = HEADER + "".join(f"2026-11-23,09:00,10:00,,,,yes,{n}\n" for n in range(700))
+    assert "at most 500 records" in text(client.post("/records/import/", {"file": upload(many)}))
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.append(HEADER.strip().split(","))
+    for n in range(2000):
+        sheet.append(["2026-11-23", "09:00", "10:00", "", "", "", "yes", str(n)])
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    page = text(client.post("/records/import/", {"file": upload(buffer.getvalue(), "big.xlsx")}))
+    assert "at most 500 records" in page
+    assert not TimeRecord.objects.exists()
