@@ -11,6 +11,17 @@ from stint.tracking import selectors
 from stint.tracking.models import TimeRecord
 
 
+class DayField(forms.DateField):
+    """A day within the years a record may have (1900 to 9000): anything else is an error next to the field,
+    not an overflow deeper down."""
+
+    def to_python(self, value: Any) -> Any:
+        day = super().to_python(value)
+        if day is not None and not 1900 <= day.year <= 9000:
+            raise forms.ValidationError("Choose a day between the years 1900 and 9000.", code="out_of_range")
+        return day
+
+
 class ShapeForm(forms.Form):
     def first_error(self) -> str:
         for errors in self.errors.values():
@@ -25,7 +36,7 @@ class TimerStartForm(ShapeForm):
 
 
 class CellForm(ShapeForm):
-    date = forms.DateField(error_messages={"required": "Which day?", "invalid": "The day must be YYYY-MM-DD."})
+    date = DayField(error_messages={"required": "Which day?", "invalid": "The day must be YYYY-MM-DD."})
     work_item = forms.IntegerField(required=False)
     activity_type = forms.IntegerField(required=False)
     duration = forms.CharField(required=False, max_length=30)
@@ -48,7 +59,7 @@ def _catalog_choices(account: Account) -> tuple[list[tuple[str, str]], list[tupl
 
 
 class RecordForm(ShapeForm):
-    date = forms.DateField(label="Day", widget=forms.DateInput(attrs={"type": "date"}))
+    date = DayField(label="Day", widget=forms.DateInput(attrs={"type": "date"}))
     start = forms.TimeField(label="From", widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"))
     end = forms.TimeField(label="To", widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"))
     work_item_id = forms.TypedChoiceField(label="Work item", required=False, coerce=int, empty_value=None)
@@ -74,8 +85,8 @@ class RecordForm(ShapeForm):
 
 
 class RecordFilterForm(ShapeForm):
-    start = forms.DateField(label="From", required=False, widget=forms.DateInput(attrs={"type": "date"}))
-    end = forms.DateField(label="To", required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    start = DayField(label="From", required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    end = DayField(label="To", required=False, widget=forms.DateInput(attrs={"type": "date"}))
     user = forms.TypedChoiceField(label="Person", required=False, coerce=int, empty_value=None)
     team = forms.TypedChoiceField(label="Team", required=False, coerce=int, empty_value=None)
     work_item = forms.TypedChoiceField(label="Work item", required=False, coerce=int, empty_value=None)

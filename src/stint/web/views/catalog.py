@@ -338,7 +338,7 @@ def activity_type_favorite(request: MemberRequest) -> HttpResponse:
     """Everyone's own choice: the activity type their new records start with."""
     raw = request.POST.get("activity_type_id", "")
     activity: ActivityType | None = None
-    if raw.isdigit():
+    if raw.isascii() and raw.isdigit() and len(raw) < 19:
         activity = selectors.activity_type_get(account=request.account, type_id=int(raw))
         if activity.archived_at is not None:
             messages.error(request, f"{activity.name} is archived and cannot be your favourite.")

@@ -14,11 +14,17 @@ def today(request: MemberRequest) -> date:
     return clock.now().astimezone(request.user.tz).date()
 
 
+# The years the services accept for a record (see tracking.services.records); pages outside them make no sense.
+FIRST_YEAR, LAST_YEAR = 1900, 9000
+
+
 def parse_day(request: MemberRequest, value: str | None) -> date:
+    """A day from the query string; anything unreadable or out of range means today."""
     try:
-        return date.fromisoformat(value) if value else today(request)
+        day = date.fromisoformat(value) if value else today(request)
     except ValueError:
         return today(request)
+    return day if FIRST_YEAR <= day.year <= LAST_YEAR else today(request)
 
 
 def free_banner(request: MemberRequest) -> dict[str, Any]:

@@ -18,15 +18,16 @@ from stint.tracking.timeutil import local_midnight, week_start
 from stint.web.access import MemberRequest, member_required
 from stint.web.forms import show_error
 from stint.web.forms_tracking import RecordForm
-from stint.web.views.tracking_common import free_banner, parse_day, today
+from stint.web.views.tracking_common import FIRST_YEAR, LAST_YEAR, free_banner, parse_day, today
 
 
 def _first_of_month(request: MemberRequest) -> date:
     value = request.GET.get("month", "")
     try:
-        return date.fromisoformat(f"{value}-01")
+        first = date.fromisoformat(f"{value}-01")
     except ValueError:
         return today(request).replace(day=1)
+    return first if FIRST_YEAR <= first.year <= LAST_YEAR else today(request).replace(day=1)
 
 
 def _add_month(first: date, months: int) -> date:

@@ -107,7 +107,7 @@ def records_export(request: MemberRequest, fmt: str) -> HttpResponseBase:
 
 
 def _selected(request: MemberRequest) -> list[TimeRecord]:
-    ids = [int(i) for i in request.POST.getlist("ids") if i.isdigit()]
+    ids = [int(i) for i in request.POST.getlist("ids") if i.isascii() and i.isdigit() and len(i) < 19]
     return list(selectors.time_records(account=request.account, membership=request.membership).filter(pk__in=ids))
 
 
