@@ -119,7 +119,15 @@ def test_charlie_adding_bob_to_his_account_leaves_alices_alone(
     assert response.json()["id"] == bob.id
     assert {u["email"] for u in api.as_(alice).get("/users").json()["items"]} == {alice.email, bob.email}
     assert api.as_(bob).get("/me").json()["account"]["id"] == alice.account.pk
-    assert len(api.as_(bob).get("/me").json()["accounts"]) == 2
+    # Charlie's account reaches Bob's login only once Bob accepts the invitation.
+    assert [a["id"] for a in api.as_(bob).get("/me").json()["accounts"]] == [alice.account.pk]
+    assert_error(
+        api.post(
+            "/tokens", {"email": bob.email, "password": bob.password, "label": "B", "account_id": charlie.account.pk}
+        ),
+        403,
+        "not_a_member",
+    )
 
 
 def test_an_active_user_cannot_be_added_twice(api: Api, alice: Person, bob: Person) -> None:

@@ -10,8 +10,19 @@ def test_a_login_in_one_account_sees_no_switcher(alice: Person) -> None:
     assert "Switch to another account" not in text(logged_in(alice).get("/"))
 
 
-def test_alice_switches_between_her_own_accounts(alice: Person, charlie: Person) -> None:
+def test_an_invitation_gives_no_access_until_it_is_accepted(alice: Person, charlie: Person) -> None:
     named_user_add(account=charlie.account, actor=charlie.user, email=alice.email, name="Alice", role="member")
+    browser = logged_in(alice)
+    assert "Switch to another account" not in text(browser.get("/"))
+    assert browser.post("/switch-account/", {"account_id": charlie.account.pk}).status_code == 404
+
+
+def test_alice_switches_between_her_own_accounts(alice: Person, charlie: Person) -> None:
+    membership = named_user_add(
+        account=charlie.account, actor=charlie.user, email=alice.email, name="Alice", role="member"
+    )
+    membership.accepted_at = membership.added_at
+    membership.save()
     browser = logged_in(alice)
     home = text(browser.get("/"))
     assert "Switch to another account" in home

@@ -19,7 +19,10 @@ class CurrentAccountMiddleware:
         request.account = None  # type: ignore[attr-defined]
         request.membership = None  # type: ignore[attr-defined]
         if request.user.is_authenticated and not request.path.startswith("/api/"):
-            active = Membership.objects.filter(user=request.user, active=True).select_related("account", "user")
+            # Pending invitations give no access until accepted (selectors.user_accounts says why).
+            active = Membership.objects.filter(
+                user=request.user, active=True, accepted_at__isnull=False
+            ).select_related("account", "user")
             chosen = request.session.get(SESSION_ACCOUNT_KEY)
             membership = (active.filter(account_id=chosen).first() if chosen else None) or active.order_by(
                 "added_at", "pk"

@@ -26,14 +26,20 @@ def active_user_count(*, account: Account) -> int:
 
 
 def user_accounts(*, user: User) -> QuerySet[Account]:
-    """The accounts this login can switch between."""
-    return Account.objects.filter(memberships__user=user, memberships__active=True).order_by("name", "pk")
+    """The accounts this login can switch between: active and accepted. An invitation gives no access until the
+    person accepts it (though it takes a seat from the start), so nobody can push an account onto a login."""
+    return Account.objects.filter(
+        memberships__user=user, memberships__active=True, memberships__accepted_at__isnull=False
+    ).order_by("name", "pk")
 
 
 def user_default_account(*, user: User) -> Account | None:
     """The account a login lands in when it names none: the first it joined (as the web app's switcher does)."""
     first = (
-        Membership.objects.filter(user=user, active=True).select_related("account").order_by("added_at", "pk").first()
+        Membership.objects.filter(user=user, active=True, accepted_at__isnull=False)
+        .select_related("account")
+        .order_by("added_at", "pk")
+        .first()
     )
     return first.account if first else None
 

@@ -21,7 +21,7 @@ from stint.core.errors import Forbidden, NotFound
 def api_token_create(*, account: Account, user: User, label: str) -> tuple[ApiToken, str]:
     """A new token; the secret is answered once and never stored."""
     label = clean_text(label, field="label", label="a label (what the token is for)", max_length=100)
-    if not Membership.objects.filter(account=account, user=user, active=True).exists():
+    if not Membership.objects.filter(account=account, user=user, active=True, accepted_at__isnull=False).exists():
         raise Forbidden("You are not an active user of this account.", "not_a_member")
     secret = new_secret()
     token = ApiToken.objects.create(
@@ -57,7 +57,9 @@ def api_token_authenticate(*, secret: str) -> ApiToken | None:
     )
     if token is None:
         return None
-    if not Membership.objects.filter(account_id=token.account_id, user_id=token.user_id, active=True).exists():
+    if not Membership.objects.filter(
+        account_id=token.account_id, user_id=token.user_id, active=True, accepted_at__isnull=False
+    ).exists():
         return None
     now = clock.now()
     # Written at most once a minute per token, so a busy client does not turn every read into a write.

@@ -15,6 +15,7 @@ from stint.accounts import services
 from stint.accounts.middleware import SESSION_ACCOUNT_KEY
 from stint.accounts.models import Account, User
 from stint.core.errors import NotFound, StintError
+from stint.core.http import client_ip
 from stint.web.forms import (
     InvitationForm,
     LoginForm,
@@ -48,7 +49,7 @@ def signup(request: HttpRequest) -> HttpResponse:
     form = SignupForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            account, user = services.account_signup(**form.cleaned_data, ip=request.META.get("REMOTE_ADDR"))
+            account, user = services.account_signup(**form.cleaned_data, ip=client_ip(request))
         except StintError as exc:
             show_error(form, exc)
         else:
@@ -68,7 +69,7 @@ def login_view(request: HttpRequest) -> HttpResponse:
             user = services.login_check(
                 email=form.cleaned_data["email"],
                 password=form.cleaned_data["password"],
-                ip=request.META.get("REMOTE_ADDR"),
+                ip=client_ip(request),
             )
         except StintError as exc:
             form.add_error(None, exc.detail)
