@@ -25,7 +25,7 @@ from stint.core import clock
 from stint.core.clock import FrozenClock
 from stint.core.models import OutboxMessage
 from stint.core.outbox import email_enqueue
-from tests.conftest import Mailbox, Person, _free_port, deliver
+from tests.conftest import Mailbox, Person, _free_port, body_text, deliver
 
 
 def _queue(count: int, prefix: str = "m") -> list[str]:
@@ -188,3 +188,16 @@ def test_a_worker_restarted_mid_delivery_sends_every_email_exactly_once(
         restarted.send_signal(signal.SIGTERM)
         restarted.wait(timeout=30)
     assert _keys(box) == Counter({key: 1 for key in keys})
+
+
+@pytest.mark.django_db
+def test_a_sensitive_email_is_blanked_in_the_database_once_sent(mailbox: Mailbox) -> None:
+    email_enqueue(
+        to="dana@example.com", subject="Your link", text="https://x/reset/secret/", html="<a>secret</a>",
+        dedupe_key="reset-1", sensitive=True,
+    )  # fmt: skip
+    deliver()
+    assert "secret" in body_text(mailbox.messages[0])
+    stored = OutboxMessage.objects.get(dedupe_key="reset-1")
+    assert "secret" not in str(stored.payload)
+    assert stored.status == "sent"

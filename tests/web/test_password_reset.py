@@ -1,5 +1,8 @@
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
+
+import time_machine
 from django.test import Client
 
 from stint.core.models import OutboxMessage
@@ -71,3 +74,23 @@ def test_a_completed_reset_lifts_the_log_in_lock(client: Client, alice: Person, 
     client.post(form.redirect_chain[-1][0], {"new_password1": NEW_PASSWORD, "new_password2": NEW_PASSWORD})
 
     assert client.post("/login/", {"email": alice.email, "password": NEW_PASSWORD})["Location"] == "/"
+
+
+def test_reset_emails_are_limited_to_a_few_an_hour(client: Client, alice: Person, mailbox: Mailbox) -> None:
+    start = datetime.now(UTC)
+    for minute in range(0, 60, 10):  # six requests within the hour
+        with time_machine.travel(start + timedelta(minutes=minute), tick=False):
+            client.post("/password-reset/", {"email": alice.email})
+    assert OutboxMessage.objects.filter(group="password-reset").count() == 3
+    with time_machine.travel(start + timedelta(minutes=75), tick=False):
+        client.post("/password-reset/", {"email": alice.email})
+    assert OutboxMessage.objects.filter(group="password-reset").count() == 4
+
+
+def test_the_reset_link_is_not_kept_in_the_database_after_sending(
+    client: Client, alice: Person, mailbox: Mailbox
+) -> None:
+    client.post("/password-reset/", {"email": alice.email})
+    deliver()
+    link = link_path(mailbox.to(alice.email)[-1], "/reset/")
+    assert link not in str(OutboxMessage.objects.get(group="password-reset").payload)

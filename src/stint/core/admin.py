@@ -12,7 +12,9 @@ class OutboxMessageAdmin(admin.ModelAdmin):
     list_display = ("id", "kind", "dedupe_key", "status", "attempts", "next_attempt_at", "sent_at")
     list_filter = ("status", "kind")
     search_fields = ("dedupe_key", "group")
-    readonly_fields = [f.name for f in OutboxMessage._meta.fields]
+    # The payload is not shown: an unsent invitation or reset email holds a live link.
+    readonly_fields = [f.name for f in OutboxMessage._meta.fields if f.name != "payload"]
+    exclude = ("payload",)
     actions = ["retry_now"]
 
     @admin.action(description="Retry the selected messages now")

@@ -24,6 +24,9 @@ from stint.core.models import OutboxMessage
 log = logging.getLogger(__name__)
 
 
+REDACTED = "[removed after sending: this email held a personal link]"
+
+
 def outbox_enqueue(
     *,
     kind: str,
@@ -59,13 +62,23 @@ def email_enqueue(
     account_id: int | None = None,
     group: str = "",
     attachments: list[dict[str, str]] | None = None,
+    sensitive: bool = False,
 ) -> OutboxMessage:
+    """`sensitive`: the body holds a secret (a sign-in or reset link); it is blanked once the email is sent, so the
+    link lives on only in the recipient's mailbox, not in the database, its backups or the back-office."""
     return outbox_enqueue(
         kind=OutboxMessage.Kind.EMAIL,
         dedupe_key=dedupe_key,
         account_id=account_id,
         group=group,
-        payload={"to": to, "subject": subject, "text": text, "html": html, "attachments": attachments or []},
+        payload={
+            "to": to,
+            "subject": subject,
+            "text": text,
+            "html": html,
+            "attachments": attachments or [],
+            "sensitive": sensitive,
+        },
     )
 
 
@@ -146,12 +159,16 @@ def outbox_deliver(*, limit: int = 100, should_stop: Callable[[], bool] = lambda
                 mailer.close()
                 _record_failure(message, exc)
                 continue
+            sent: dict[str, Any] = {}
+            if message.payload.get("sensitive"):
+                sent["payload"] = {**message.payload, "text": REDACTED, "html": None}
             OutboxMessage.objects.filter(pk=message.pk).update(
                 status=OutboxMessage.Status.SENT,
                 sent_at=clock.now(),
                 attempts=message.attempts + 1,
                 locked_until=None,
                 last_error="",
+                **sent,
             )
     finally:
         mailer.close()

@@ -4,6 +4,7 @@ errors are placed next to the field they name with `show_error`."""
 from __future__ import annotations
 
 import zoneinfo
+from datetime import timedelta
 from typing import Any
 
 from django import forms
@@ -13,7 +14,9 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 
 from stint.accounts.models import Membership, Role, User
+from stint.core import clock
 from stint.core.errors import StintError
+from stint.core.models import OutboxMessage
 from stint.core.outbox import email_enqueue
 
 
@@ -24,6 +27,9 @@ def show_error(form: forms.Form, exc: StintError) -> None:
 
 def _required(message: str) -> dict[str, str]:
     return {"required": message}
+
+
+RESET_EMAILS_PER_HOUR = 3
 
 
 class SignupForm(forms.Form):
@@ -100,6 +106,14 @@ class OutboxPasswordResetForm(PasswordResetForm):
     ) -> None:
         user: User = context["user"]
         token: str = context["token"]
+        # At most a few reset emails per person an hour: the form must not become a way to flood a mailbox.
+        recent = OutboxMessage.objects.filter(
+            group="password-reset",
+            dedupe_key__startswith=f"password-reset:{user.pk}:",
+            created_at__gte=clock.now() - timedelta(hours=1),
+        )
+        if recent.count() >= RESET_EMAILS_PER_HOUR:
+            return
         path = reverse("password_reset_confirm", kwargs={"uidb64": context["uid"], "token": token})
         email_context = {"user": user, "reset_url": settings.BASE_URL + path}
         email_enqueue(
@@ -110,6 +124,7 @@ class OutboxPasswordResetForm(PasswordResetForm):
             dedupe_key=f"password-reset:{user.pk}:{token}",
             account_id=None,
             group="password-reset",
+            sensitive=True,
         )
 
 

@@ -79,6 +79,7 @@ def _send_invitation(*, membership: Membership, inviter: User) -> None:
         dedupe_key=f"invitation:{membership.pk}:{membership.invitation_token_hash[:16]}",
         account_id=membership.account_id,
         group=f"invitation:{membership.pk}",
+        sensitive=True,
     )
 
 
