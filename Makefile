@@ -21,8 +21,8 @@ $(STAMP): requirements.lock pyproject.toml
 setup: $(STAMP)
 
 run: setup
-	STINT_DEBUG=1 $(BIN)/stint demo
-	STINT_DEBUG=1 $(BIN)/stint serve --host $(HOST) --port $(PORT)
+	STINT_DEBUG=1 STINT_BASE_URL=http://$(HOST):$(PORT) $(BIN)/stint demo
+	STINT_DEBUG=1 STINT_BASE_URL=http://$(HOST):$(PORT) $(BIN)/stint serve --host $(HOST) --port $(PORT)
 
 lint: setup
 	$(BIN)/ruff check src tests

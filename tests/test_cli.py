@@ -89,3 +89,11 @@ def test_serve_migrates_serves_the_app_and_runs_the_worker(tmp_path: Path) -> No
     assert server.returncode == 0, output
     assert "worker started" in output, "the worker should run beside the web server"
     assert "worker stopped" in output, "stopping serve should stop its worker gracefully"
+
+
+def test_demo_refuses_to_seed_a_production_installation(tmp_path: Path) -> None:
+    env = _env(tmp_path, STINT_SECRET_KEY=secrets.token_urlsafe(50))
+    result = _stint("demo", env=env)
+    assert result.returncode == 2
+    assert "STINT_DEBUG=1" in result.stdout
+    assert not (tmp_path / "stint.sqlite3").exists() or "demo@" not in result.stdout

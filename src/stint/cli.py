@@ -69,12 +69,18 @@ def cmd_worker(args: argparse.Namespace) -> int:
 
 def cmd_demo(args: argparse.Namespace) -> int:
     _django()
+    from django.conf import settings
+
+    if not settings.DEBUG and not args.force:
+        # Its password is printed in our README: never on a real installation by accident.
+        print("stint demo seeds a login with a published password; run it with STINT_DEBUG=1 (or --force).")
+        return 2
     _migrate()
     from stint.web.demo import demo_seed
 
     email, password, created = demo_seed()
     state = "created" if created else "already there"
-    print(f"Demo account {state}. Log in at http://127.0.0.1:8000/login/ with {email} / {password}")
+    print(f"Demo account {state}. Log in at {settings.BASE_URL}/login/ with {email} / {password}")
     return 0
 
 
@@ -102,6 +108,7 @@ def main(argv: list[str] | None = None) -> int:
     worker.set_defaults(func=cmd_worker)
 
     demo = sub.add_parser("demo", help="seed the demo account (once) and print its login")
+    demo.add_argument("--force", action="store_true", help="also without STINT_DEBUG=1")
     demo.set_defaults(func=cmd_demo)
 
     manage = sub.add_parser("manage", help="Django's manage.py", add_help=False)
