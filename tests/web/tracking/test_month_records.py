@@ -91,3 +91,14 @@ def test_editing_a_record_keeps_its_closed_work_item(alice: Person, catalog: Cat
     assert response.status_code == 302, text(response)
     kept.refresh_from_db()
     assert (kept.work_item_id, kept.comment) == (catalog.login.pk, "Typo fixed")
+
+
+def test_a_time_the_clocks_skip_is_refused_next_to_its_field(alice: Person, catalog: Catalog) -> None:
+    alice.user.timezone = "Europe/Berlin"
+    alice.user.save()
+    response = logged_in(alice).post(
+        "/records/new/?date=2026-03-29", form(catalog, date="2026-03-29", start="02:30", end="03:30")
+    )
+    assert response.status_code == 200
+    assert "02:30 does not exist on Mar 29 in Europe/Berlin" in field_error(response, "start")
+    assert not TimeRecord.objects.exists()

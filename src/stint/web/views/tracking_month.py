@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 from django.contrib import messages
@@ -10,7 +10,7 @@ from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 
-from stint.core.errors import StintError
+from stint.core.errors import Invalid, StintError
 from stint.tracking import selectors, services
 from stint.tracking.models import Source, TimeRecord
 from stint.tracking.timesheet import group_by_day
@@ -82,10 +82,23 @@ def month(request: MemberRequest) -> HttpResponse:
     )
 
 
+def _wall_time(day: date, moment: time, *, field: str, request: MemberRequest) -> datetime:
+    """The instant a wall-clock time names, refusing one the clocks skip (the hour lost when summer time begins)."""
+    tz = request.user.tz
+    local = datetime.combine(day, moment, tzinfo=tz)
+    if local.astimezone(UTC).astimezone(tz).replace(tzinfo=None) != local.replace(tzinfo=None):
+        raise Invalid(
+            f"{moment:%H:%M} does not exist on {day:%b} {day.day} in {tz.key}: the clocks skip that hour.",
+            "nonexistent_time",
+            field=field,
+        )
+    return local
+
+
 def _span(form: RecordForm, request: MemberRequest) -> tuple[datetime, datetime]:
     data = form.cleaned_data
-    start = datetime.combine(data["date"], data["start"], tzinfo=request.user.tz)
-    end = datetime.combine(data["date"], data["end"], tzinfo=request.user.tz)
+    start = _wall_time(data["date"], data["start"], field="start", request=request)
+    end = _wall_time(data["date"], data["end"], field="end", request=request)
     if end <= start:
         end += timedelta(days=1)  # 22:00 to 01:00 runs past midnight
     return start, end
@@ -117,9 +130,9 @@ def record_new(request: MemberRequest) -> HttpResponse:
         initial={"date": day, "start": "09:00", "end": "10:00", "activity_type_id": default.pk if default else None},
     )
     if request.method == "POST" and form.is_valid():
-        start, end = _span(form, request)
         data = form.cleaned_data
         try:
+            start, end = _span(form, request)
             services.time_record_create(
                 account=request.account,
                 actor=request.user,
@@ -158,9 +171,9 @@ def record_edit(request: MemberRequest, record_id: int) -> HttpResponse:
     record = selectors.time_record_get(account=request.account, membership=request.membership, record_id=record_id)
     form = RecordForm(request.POST or None, account=request.account, current=record, initial=_initial(record, request))
     if request.method == "POST" and form.is_valid():
-        start, end = _span(form, request)
         data = form.cleaned_data
         try:
+            start, end = _span(form, request)
             services.time_record_update(
                 account=request.account,
                 actor=request.user,
