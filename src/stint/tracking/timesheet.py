@@ -200,6 +200,7 @@ def timesheet_set_cell(
                     user_id=user.pk,
                     work_item_id=work_item_id,
                     activity_type_id=activity_type_id,
+                    without_activity=activity_type_id is None,
                 ),
             )
         elif duration_s < current:

@@ -139,3 +139,12 @@ def test_time_on_a_closed_item_can_still_be_corrected_but_not_moved_onto_one(ali
     assert fixed.json()["work_item_id"] == item.pk and fixed.json()["comment"] == "Typo fixed"
     [other] = records_of(alice, at("2026-11-23 11:00"), minutes=60)
     assert_error(api.as_(alice).patch(f"/time-records/{other.pk}", {"work_item_id": item.pk}), 422, "work_item_closed")
+
+
+def test_editing_a_record_without_activity_does_not_give_it_the_default(alice: Person, api: Api) -> None:
+    api.as_(alice).post("/activity-types", {"name": "Development", "is_default": True})
+    [record] = records_of(alice, at("2026-11-23 09:00"), minutes=60)
+    changed = api.as_(alice).patch(f"/time-records/{record.pk}", {"comment": "Later"})
+    assert changed.json()["activity_type_id"] is None
+    cleared = api.as_(alice).patch(f"/time-records/{record.pk}", {"activity_type_id": None})
+    assert cleared.json()["activity_type_id"] is None

@@ -124,3 +124,19 @@ def test_an_increase_never_spills_into_the_next_day_or_over_other_records(alice:
     set_cell(alice, catalog, MONDAY, 1800)
     [made] = row_records(alice, catalog)
     assert (made.start, made.end) == (at("2026-11-23 23:30"), at("2026-11-24 00:00"))
+
+
+def test_time_typed_in_a_row_without_activity_stays_in_that_row(alice: Person, catalog: Catalog) -> None:
+    # The account has a default activity (Development); a row without one must not hand its time to it.
+    timesheet_set_cell(
+        account=alice.account, actor=alice.user, user=alice.user, day=MONDAY,
+        work_item_id=catalog.login.pk, activity_type_id=None, duration_s=3600,
+    )  # fmt: skip
+    [made] = TimeRecord.objects.filter(user=alice.user)
+    assert made.activity_type_id is None
+    timesheet_set_cell(
+        account=alice.account, actor=alice.user, user=alice.user, day=MONDAY,
+        work_item_id=catalog.login.pk, activity_type_id=None, duration_s=1800,
+    )  # fmt: skip
+    made.refresh_from_db()
+    assert (made.duration_s, made.activity_type_id) == (1800, None)

@@ -44,6 +44,7 @@ class RecordSpec:
     billable: bool | None = None
     billable_s: int | None = None
     comment: str | None = None
+    without_activity: bool = False
 
 
 class BatchInvalid(StintError):
@@ -187,7 +188,9 @@ def _build(
                 field="activity_type_id",
             )
     else:
-        activity = context.default_activity.get(user_id)
+        # An unset activity takes the person's favourite or the account's default, unless the caller means "none"
+        # (a timesheet row without an activity must keep its time in that row).
+        activity = None if spec.without_activity else context.default_activity.get(user_id)
         if activity is None and rules.require_activity_type:
             raise Invalid(
                 "This account requires an activity type on every record.",
@@ -368,6 +371,7 @@ def _spec_of(record: TimeRecord) -> RecordSpec:
         billable=record.billable,
         billable_s=record.billable_s,
         comment=record.comment,
+        without_activity=record.activity_type_id is None,  # an edit must not slip the default activity in
     )
 
 
@@ -385,6 +389,8 @@ def time_records_update(
     specs = []
     for record in records:
         spec = replace(_spec_of(record), **changes)
+        if "activity_type_id" in changes:
+            spec.without_activity = changes["activity_type_id"] is None
         if "duration_s" in changes and "end" not in changes:
             spec.end = None  # a new duration moves the end
         if "billable" in changes and "billable_s" not in changes:

@@ -182,7 +182,8 @@ def record_edit(request: MemberRequest, record_id: int) -> HttpResponse:
                     "start": start,
                     "end": end,
                     "work_item_id": data["work_item_id"],
-                    "activity_type_id": data["activity_type_id"],
+                    # The form's empty choice reads "Default activity": it means the default, not "none".
+                    "activity_type_id": data["activity_type_id"] or _default_activity_id(request),
                     "billable": data["billable"],
                     "comment": data["comment"],
                 },
@@ -194,6 +195,11 @@ def record_edit(request: MemberRequest, record_id: int) -> HttpResponse:
     return _form_page(
         request, form, title="Edit the record", action=reverse("record_edit", args=[record.pk]), record=record
     )
+
+
+def _default_activity_id(request: MemberRequest) -> int | None:
+    default = selectors.activity_types(account=request.account).filter(is_default=True).first()
+    return default.pk if default else None
 
 
 @member_required
