@@ -180,3 +180,8 @@ def test_onprem_signup_is_closed_even_to_the_owner_of_the_existing_account(api: 
     response = api.post("/signup", signup_body(email=alice.email, password=PASSWORD))
 
     assert_error(response, 403, "signup_closed")
+
+
+def test_an_email_with_an_invisible_character_is_refused(api: Api) -> None:
+    response = api.post("/signup", signup_body(email="dana@example.net\u200b"))
+    assert_error(response, 422, "invalid_email", field="email")

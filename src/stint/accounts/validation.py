@@ -54,6 +54,11 @@ def clean_email(value: str | None) -> str:
         raise Invalid(
             f"An email address can be at most {EMAIL_MAX_LENGTH} characters.", "email_too_long", field="email"
         )
+    # Invisible characters (zero-width spaces, direction marks) would make a look-alike of someone's address.
+    if any(unicodedata.category(char) in {"Cf", "Cc", "Zs", "Zl", "Zp"} for char in email):
+        raise Invalid(
+            "This email address contains spaces or invisible characters; type it again.", "invalid_email", field="email"
+        )
     try:
         validate_email(email)
     except ValidationError as exc:
