@@ -11,13 +11,11 @@ from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 
 from stint.accounts.models import (
-    Account,
-    Membership,
     Role,
     User,
     normalize_email,
 )
-from stint.core.errors import Forbidden, Invalid
+from stint.core.errors import Invalid
 
 EMAIL_MAX_LENGTH = 254
 
@@ -88,10 +86,3 @@ def clean_timezone(name: str) -> str:
             f"{name!r} is not a known time zone (e.g. Europe/Berlin).", "invalid_timezone", field="timezone"
         ) from exc
     return name
-
-
-def require_admin(*, account: Account, actor: User) -> Membership:
-    membership = Membership.objects.filter(account=account, user=actor, active=True).first()
-    if membership is None or not membership.is_admin:
-        raise Forbidden("Only admins of this account can do this.", "admin_only")
-    return membership

@@ -17,6 +17,7 @@ from stint.accounts.models import (
     Role,
     User,
 )
+from stint.accounts.permissions import require_admin
 from stint.accounts.selectors import active_user_count
 from stint.accounts.tokens import hash_secret, new_secret
 from stint.accounts.validation import (
@@ -24,7 +25,6 @@ from stint.accounts.validation import (
     clean_password,
     clean_role,
     clean_text,
-    require_admin,
 )
 from stint.core import clock
 from stint.core.errors import Conflict, Forbidden, Invalid, NotFound, PaymentRequired

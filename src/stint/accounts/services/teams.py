@@ -11,10 +11,10 @@ from stint.accounts.models import (
     TeamMember,
     User,
 )
+from stint.accounts.permissions import require_admin
 from stint.accounts.validation import (
     MAX_ID,
     clean_text,
-    require_admin,
 )
 from stint.core import clock
 from stint.core.errors import Conflict, Invalid

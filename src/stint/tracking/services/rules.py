@@ -7,9 +7,9 @@ from typing import Any
 from django.db import transaction
 
 from stint.accounts.models import Account, User
-from stint.core.errors import Forbidden, Invalid
+from stint.accounts.permissions import require_admin
+from stint.core.errors import Invalid
 from stint.tracking.models import TrackingRules
-from stint.tracking.permissions import membership_of
 
 MAX_RECORD_MIN_S = 15 * 60
 MAX_RECORD_MAX_S = 7 * 24 * 3600
@@ -47,8 +47,7 @@ def _check_rules(changes: dict[str, Any]) -> dict[str, Any]:
 def tracking_rules_update(*, account: Account, actor: User, **changes: Any) -> TrackingRules:
     """Change some of the rules (admins only). Records already saved keep their shape; new and changed ones are
     checked against the new rules."""
-    if not membership_of(account=account, user=actor).is_admin:
-        raise Forbidden("Only admins can change the tracking rules.", "admin_only")
+    require_admin(account=account, actor=actor, what="change the tracking rules")
     clean = _check_rules(changes)
     with transaction.atomic():
         TrackingRules.objects.get_or_create(account=account)

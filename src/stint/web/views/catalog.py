@@ -12,23 +12,19 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from stint.core.errors import Forbidden, StintError
+from stint.core.errors import StintError
 from stint.tracking import selectors, services
 from stint.tracking.models import ActivityType, TrackingPreference, WorkItem
+from stint.tracking.permissions import require_manager
 from stint.web.access import MemberRequest, admin_required, member_required
+from stint.web.confirm import confirm_page
 from stint.web.forms import show_error
 from stint.web.forms_catalog import ActivityTypeCreateForm, ActivityTypeForm, TrackingRulesForm, WorkItemForm
 
-# --- forms: shape only; the services own the rules ---
-
 
 def _require_manager(request: MemberRequest, what: str) -> None:
-    if not request.membership.can_manage:
-        raise Forbidden(f"Only managers and admins can {what}.")
-
-
-def _confirm(request: MemberRequest, *, title: str, points: list[str], button: str, cancel: str) -> HttpResponse:
-    return render(request, "web/confirm.html", {"title": title, "points": points, "button": button, "cancel": cancel})
+    """The page-level gate (before a form is shown); the same rule the services apply on saving."""
+    require_manager(account=request.account, actor=request.user, what=what)
 
 
 def _item_fields(form: WorkItemForm) -> dict[str, Any]:
@@ -214,7 +210,7 @@ def work_item_delete(request: MemberRequest, item_id: int) -> HttpResponse:
         else:
             messages.success(request, f"The work item “{item.title}” was deleted.")
         return redirect("work_items")
-    return _confirm(
+    return confirm_page(
         request,
         title=f"Delete the work item “{item.title}”?",
         points=[
@@ -320,7 +316,7 @@ def activity_type_delete(request: MemberRequest, type_id: int) -> HttpResponse:
         else:
             messages.success(request, f"The activity type {activity.name} was deleted.")
         return redirect("activity_types")
-    return _confirm(
+    return confirm_page(
         request,
         title=f"Delete the activity type {activity.name}?",
         points=[

@@ -12,6 +12,7 @@ from stint.accounts import selectors, services
 from stint.accounts.models import Membership, Role
 from stint.core.errors import Forbidden, StintError
 from stint.web.access import MemberRequest, admin_required
+from stint.web.confirm import confirm_page
 from stint.web.forms import RoleForm, TeamForm, UserAddForm, show_error
 
 # --- users ---
@@ -73,7 +74,7 @@ def user_remove(request: MemberRequest, user_id: int) -> HttpResponse:
         else:
             messages.success(request, f"{membership.user.name} was removed; their seat is free again.")
         return redirect("users")
-    return _confirm(
+    return confirm_page(
         request,
         title=f"Remove {membership.user.name}?",
         points=[
@@ -115,7 +116,7 @@ def user_owner(request: MemberRequest, user_id: int) -> HttpResponse:
         else:
             messages.success(request, f"{membership.user.name} now owns {request.account.name}.")
         return redirect("users")
-    return _confirm(
+    return confirm_page(
         request,
         title=f"Make {membership.user.name} the owner?",
         points=[
@@ -172,14 +173,10 @@ def team_delete(request: MemberRequest, team_id: int) -> HttpResponse:
         services.team_delete(account=request.account, actor=request.user, team=team)
         messages.success(request, f"The team {team.name} was deleted.")
         return redirect("teams")
-    return _confirm(
+    return confirm_page(
         request,
         title=f"Delete the team {team.name}?",
         points=["The team goes away. Its members stay in the account, with their time records."],
         button="Delete team",
         cancel=reverse("team_edit", args=[team.pk]),
     )
-
-
-def _confirm(request: MemberRequest, *, title: str, points: list[str], button: str, cancel: str) -> HttpResponse:
-    return render(request, "web/confirm.html", {"title": title, "points": points, "button": button, "cancel": cancel})
