@@ -284,3 +284,18 @@ def api(client: Client) -> Api:
 
 def chromium_path() -> str | None:
     return os.environ.get("STINT_CHROMIUM") or shutil.which("chromium") or shutil.which("chromium-browser")
+
+
+def edition_set(account: Account, edition: str) -> None:
+    """Put an account on an edition the way staff would in the back-office (the subscription is the truth; the
+    account keeps a copy for every read path)."""
+    from stint.billing.models import Plan, Subscription
+
+    fields: dict[str, Any] = {"edition": edition}
+    if edition == "free":
+        fields.update(status=Subscription.Status.FREE, plan=Plan.objects.get(code="free"))
+    elif edition == "trial":
+        fields.update(status=Subscription.Status.TRIALING, plan=None)
+    Subscription.objects.filter(account=account).update(**fields)
+    Account.objects.filter(pk=account.pk).update(edition=edition)
+    account.edition = edition

@@ -77,6 +77,7 @@ INSTALLED_APPS = [
     "stint.accounts",
     "stint.notifications",
     "stint.tracking",
+    "stint.billing",
     "stint.api",
     "stint.web",
 ]
@@ -204,6 +205,11 @@ DEFAULT_FROM_EMAIL = os.environ.get("STINT_FROM_EMAIL", "Stint <no-reply@stint.l
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
 STINT_PAYMENT_GATEWAY = os.environ.get("STINT_PAYMENT_GATEWAY", "sandbox")
+# The seller printed on every invoice and credit note (frozen on the document when it is issued).
+STINT_SELLER_NAME = os.environ.get("STINT_SELLER_NAME", "Stint")
+STINT_SELLER_ADDRESS = os.environ.get("STINT_SELLER_ADDRESS", "")
+STINT_SELLER_VAT_ID = os.environ.get("STINT_SELLER_VAT_ID", "")
+STINT_SELLER_EMAIL = os.environ.get("STINT_SELLER_EMAIL", "billing@stint.localhost")
 STINT_TEST_CLOCK = env_flag("STINT_TEST_CLOCK")
 if STINT_TEST_CLOCK and not DEBUG:
     raise RuntimeError("STINT_TEST_CLOCK=1 moves the installation's clock; it is refused unless STINT_DEBUG=1.")

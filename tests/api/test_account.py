@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tests.conftest import Api, Person
+from tests.conftest import Api, Person, edition_set
 
 
 def test_alice_sees_her_account(api: Api, alice: Person) -> None:
@@ -24,7 +24,6 @@ def test_charlie_sees_his_own_account_not_alices(api: Api, alice: Person, charli
 
 
 def test_the_edition_follows_the_account(api: Api, alice: Person) -> None:
-    alice.account.edition = "free"
-    alice.account.save(update_fields=["edition"])
+    edition_set(alice.account, "free")
 
     assert api.as_(alice).get("/account").json()["edition"] == "free"

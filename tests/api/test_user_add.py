@@ -8,7 +8,7 @@ from urllib.parse import urlsplit
 import pytest
 
 from tests.api.conftest import assert_error, count
-from tests.conftest import Api, Mailbox, Person, body_html, body_text, deliver
+from tests.conftest import Api, Mailbox, Person, body_html, body_text, deliver, edition_set
 
 DANA = {"email": "dana@example.net", "name": "Dana Diaz", "role": "member"}
 
@@ -171,8 +171,7 @@ def test_the_trial_has_no_user_limit(api: Api, alice: Person) -> None:
 
 @pytest.fixture
 def free_alice(alice: Person, bob: Person) -> Person:
-    alice.account.edition = "free"
-    alice.account.save(update_fields=["edition"])
+    edition_set(alice.account, "free")
     return alice
 
 

@@ -13,7 +13,7 @@ from stint.accounts.models import Edition
 from stint.core import clock
 from stint.tracking.models import TimeRecord
 from tests.browser.tracking_helpers import log_in
-from tests.conftest import Person
+from tests.conftest import Person, edition_set
 from tests.web.tracking.conftest import make_catalog, record
 
 pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("transactional_db")]
@@ -93,8 +93,7 @@ def test_alice_adds_and_edits_a_record_in_the_month_dialog(
 def test_a_free_account_with_301_records_shows_300_and_the_banner(
     page: Page, live_server: LiveServer, alice: Person, screenshots: Path
 ) -> None:
-    alice.account.edition = Edition.FREE
-    alice.account.save()
+    edition_set(alice.account, Edition.FREE)
     first = (clock.now() - timedelta(days=40)).replace(minute=0, second=0, microsecond=0)
     TimeRecord.objects.bulk_create(
         TimeRecord(

@@ -7,13 +7,12 @@ from datetime import timedelta
 from stint.accounts.models import Edition
 from stint.tracking.models import TimeRecord
 from stint.tracking.selectors import hidden_time_record_count, time_records, visible_time_records
-from tests.conftest import Person
+from tests.conftest import Person, edition_set
 from tests.tracking.helpers import at, records_of
 
 
 def make_free(person: Person) -> None:
-    person.account.edition = Edition.FREE
-    person.account.save()
+    edition_set(person.account, Edition.FREE)
 
 
 def test_in_a_free_account_with_301_records_the_oldest_is_hidden(alice: Person, bob: Person) -> None:
@@ -56,7 +55,6 @@ def test_paid_and_trial_accounts_see_everything(alice: Person) -> None:
     records_of(alice, *[at("2026-10-01 08:00") + timedelta(hours=h) for h in range(305)])
 
     for edition in (Edition.TRIAL, Edition.REGULAR, Edition.ENTERPRISE):
-        alice.account.edition = edition
-        alice.account.save()
+        edition_set(alice.account, edition)
         assert visible_time_records(account=alice.account).count() == 305
         assert hidden_time_record_count(account=alice.account) == 0

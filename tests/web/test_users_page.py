@@ -2,8 +2,8 @@ from __future__ import annotations
 
 import pytest
 
-from stint.accounts.models import Account, Edition, Membership
-from tests.conftest import Mailbox, Person, deliver
+from stint.accounts.models import Edition, Membership
+from tests.conftest import Mailbox, Person, deliver, edition_set
 from tests.web.conftest import field_error, logged_in, text
 
 
@@ -33,7 +33,7 @@ def test_adding_an_existing_user_shows_the_conflict_next_to_the_email(alice: Per
 
 
 def test_the_free_edition_limit_is_explained_above_the_form(alice: Person, bob: Person) -> None:
-    Account.objects.filter(pk=alice.account.pk).update(edition=Edition.FREE)
+    edition_set(alice.account, Edition.FREE)
     browser = logged_in(alice)
     browser.post("/settings/users/", {"email": "dan@example.com", "name": "Dan", "role": "member"})
     response = browser.post("/settings/users/", {"email": "eve@example.com", "name": "Eve", "role": "member"})

@@ -109,6 +109,9 @@ class Membership(models.Model):
     invited_at = models.DateTimeField(null=True, blank=True)
     accepted_at = models.DateTimeField(null=True, blank=True)
     last_seen_at = models.DateTimeField(null=True, blank=True)
+    # In Free, only as many named users as the plan allows may track; the others keep their data and can read it.
+    # A paid edition or the trial licenses everyone.
+    licensed = models.BooleanField(default=True)
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["account", "user"], name="membership_account_user_unique")]

@@ -26,6 +26,16 @@ log = logging.getLogger(__name__)
 
 REDACTED = "[removed after sending: this email held a personal link]"
 
+# Attachments made when the email is sent, not when it is queued (a PDF costs a fraction of a second to render and
+# would make the outbox heavy): a payload attachment {"render": "<name>", "id": N} is turned into
+# (filename, bytes, mimetype) by the renderer registered under that name.
+AttachmentRenderer = Callable[[int], tuple[str, bytes, str]]
+ATTACHMENT_RENDERERS: dict[str, AttachmentRenderer] = {}
+
+
+def register_attachment_renderer(name: str, renderer: AttachmentRenderer) -> None:
+    ATTACHMENT_RENDERERS[name] = renderer
+
 
 def outbox_enqueue(
     *,
@@ -61,7 +71,7 @@ def email_enqueue(
     dedupe_key: str,
     account_id: int | None = None,
     group: str = "",
-    attachments: list[dict[str, str]] | None = None,
+    attachments: list[dict[str, Any]] | None = None,
     sensitive: bool = False,
 ) -> OutboxMessage:
     """`sensitive`: the body holds a secret (a sign-in or reset link); it is blanked once the email is sent, so the
@@ -128,7 +138,10 @@ class _Mailer:
         if payload.get("html"):
             email.attach_alternative(payload["html"], "text/html")
         for attachment in payload.get("attachments", []):
-            email.attach(attachment["filename"], attachment["content"], attachment["mimetype"])
+            if "render" in attachment:
+                email.attach(*ATTACHMENT_RENDERERS[attachment["render"]](attachment["id"]))
+            else:
+                email.attach(attachment["filename"], attachment["content"], attachment["mimetype"])
         email.send()
 
     def close(self) -> None:

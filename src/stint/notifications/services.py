@@ -52,6 +52,7 @@ def event_record(
     actor: User | None = None,
     data: dict[str, Any] | None = None,
     recipients: list[User] | None = None,
+    attachments: list[dict[str, Any]] | None = None,
 ) -> AccountEvent:
     """Store the event and queue its email to the owner (or to `recipients`), exactly once each."""
     with transaction.atomic():
@@ -73,5 +74,6 @@ def event_record(
                 dedupe_key=f"event:{event.pk}:to:{recipient.pk}",
                 account_id=account.pk,
                 group=event.outbox_group,
+                attachments=attachments,
             )
     return event

@@ -9,7 +9,7 @@ import pytest
 from stint.accounts.models import Edition
 from stint.tracking.models import TimeRecord
 from tests.api.conftest import assert_error
-from tests.conftest import Api, Person
+from tests.conftest import Api, Person, edition_set
 from tests.tracking.helpers import at, records_of
 
 
@@ -19,8 +19,7 @@ def oldest(alice: Person, bob: Person) -> TimeRecord:
     first = at("2026-10-01 08:00")
     made = records_of(bob, *[first + timedelta(hours=h) for h in range(150)])
     made += records_of(alice, *[first + timedelta(hours=h) for h in range(150, 301)])
-    alice.account.edition = Edition.FREE
-    alice.account.save()
+    edition_set(alice.account, Edition.FREE)
     return made[0]
 
 
@@ -66,8 +65,7 @@ def test_date_filters_do_not_reveal_hidden_records(alice: Person, oldest: TimeRe
 
 
 def test_after_an_upgrade_every_record_is_visible_again(alice: Person, oldest: TimeRecord, api: Api) -> None:
-    alice.account.edition = Edition.TRIAL
-    alice.account.save()
+    edition_set(alice.account, Edition.TRIAL)
 
     ids, hidden = every_id(api, alice)
 
@@ -77,8 +75,7 @@ def test_after_an_upgrade_every_record_is_visible_again(alice: Person, oldest: T
 
 def test_a_free_account_with_300_records_hides_nothing(alice: Person, api: Api) -> None:
     records_of(alice, *[at("2026-10-01 08:00") + timedelta(hours=h) for h in range(300)])
-    alice.account.edition = Edition.FREE
-    alice.account.save()
+    edition_set(alice.account, Edition.FREE)
 
     ids, hidden = every_id(api, alice)
 

@@ -7,7 +7,7 @@ from datetime import timedelta
 import pytest
 
 from stint.accounts.models import Edition
-from tests.conftest import Person
+from tests.conftest import Person, edition_set
 from tests.web.conftest import logged_in, text
 from tests.web.tracking.conftest import at, record
 
@@ -16,8 +16,7 @@ BANNER = "1 older record is hidden: the Free edition shows the newest 300. Upgra
 
 @pytest.fixture
 def free_with_301(alice: Person) -> Person:
-    alice.account.edition = Edition.FREE
-    alice.account.save()
+    edition_set(alice.account, Edition.FREE)
     first = at("2026-11-01 00:00")
     for i in range(301):
         record(alice, first + timedelta(hours=i), 30)

@@ -2,7 +2,6 @@
 
 from stint.accounts.services.api_tokens import api_token_authenticate, api_token_create, api_token_revoke
 from stint.accounts.services.people import (
-    FREE_MAX_USERS,
     INVITATION_VALID_FOR,
     invitation_accept,
     invitation_lookup,
@@ -23,7 +22,6 @@ from stint.accounts.services.signup import (
 from stint.accounts.services.teams import team_create, team_delete, team_update
 
 __all__ = [
-    "FREE_MAX_USERS",
     "INVITATION_VALID_FOR",
     "TRIAL_DAYS",
     "account_signup",

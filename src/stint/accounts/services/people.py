@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from django.conf import settings
@@ -12,7 +12,6 @@ from django.template.loader import render_to_string
 from stint.accounts.models import (
     Account,
     ApiToken,
-    Edition,
     Membership,
     Role,
     User,
@@ -26,15 +25,12 @@ from stint.accounts.validation import (
     clean_role,
     clean_text,
 )
+from stint.billing.services import SeatChange, seat_add, seat_remove
 from stint.core import clock
-from stint.core.errors import Conflict, Forbidden, Invalid, NotFound, PaymentRequired
+from stint.core.errors import Conflict, Forbidden, Invalid, NotFound, PaymentRequired, StintError
 from stint.core.outbox import email_enqueue
 from stint.notifications.models import EventType
 from stint.notifications.services import event_record
-
-# Until the billing engine reads limits from plans, the free edition's user limit lives here.
-FREE_MAX_USERS = 3
-
 
 INVITATION_VALID_FOR = timedelta(days=14)
 
@@ -47,15 +43,6 @@ def _user_data(membership: Membership) -> dict[str, Any]:
         "role": membership.role,
         "active_users": active_user_count(account=membership.account),
     }
-
-
-def _check_seat_available(account: Account) -> None:
-    if account.edition == Edition.FREE and active_user_count(account=account) >= FREE_MAX_USERS:
-        raise PaymentRequired(
-            f"The Free edition allows {FREE_MAX_USERS} named users. Upgrade to Regular in Settings / My Account "
-            "to add more, or remove someone first.",
-            "edition_user_limit",
-        )
 
 
 def _send_invitation(*, membership: Membership, inviter: User) -> None:
@@ -89,6 +76,7 @@ def named_user_add(*, account: Account, actor: User, email: str, name: str, role
     email = clean_email(email)
     role_value = clean_role(role)
     now = clock.now()
+    seat_failure: StintError | None = None
     with transaction.atomic():
         # One seat change at a time per account: the lock serialises the count and the insert.
         account = Account.objects.select_for_update().get(pk=account.pk)
@@ -96,31 +84,71 @@ def named_user_add(*, account: Account, actor: User, email: str, name: str, role
         membership = Membership.objects.filter(account=account, user=user).first() if user else None
         if membership is not None and membership.active:
             raise Conflict(f"{email} is already a named user of this account.", "already_a_user", field="email")
-        _check_seat_available(account)
-        if user is None:
-            user = User.objects.create_user(
-                email, None, name=clean_text(name, field="name", label="a name", max_length=150)
-            )
-        if membership is None:
-            membership = Membership.objects.create(
-                account=account, user=user, role=role_value, added_at=now, added_by=actor
-            )
-            verb = "added"
+        who = user.name if user else clean_text(name, field="name", label="a name", max_length=150)
+        seat = seat_add(account=account, actor=actor, who=f"{who} <{email}>")
+        if seat.failure is not None:
+            # The charge failed: its invoice is voided (committed with this transaction) and nobody is added.
+            seat_failure = seat.failure
+            membership = None
         else:
-            membership.active = True
-            membership.role = role_value
-            membership.deactivated_at = None
-            membership.save(update_fields=["active", "role", "deactivated_at"])
-            verb = "reactivated"
-        if membership.accepted_at is None:
-            _send_invitation(membership=membership, inviter=actor)
-        event_record(
-            account=account,
-            type=EventType.USER_ADDED,
-            actor=actor,
-            summary=f"{actor.name} {verb} {user.name} <{user.email}> as {role_value}.",
-            data=_user_data(membership),
+            membership = _named_user_enable(
+                account=account,
+                actor=actor,
+                user=user,
+                email=email,
+                name=name,
+                role=role_value,
+                membership=membership,
+                now=now,
+                seat=seat,
+            )
+    if seat_failure is not None:
+        raise PaymentRequired(
+            f"{email} was not added because the charge for the seat failed: {seat_failure.detail} Update the "
+            "payment method in Settings / My Account and try again.",
+            seat_failure.code,
         )
+    assert membership is not None
+    return membership
+
+
+def _named_user_enable(
+    *,
+    account: Account,
+    actor: User,
+    user: User | None,
+    email: str,
+    name: str,
+    role: str,
+    membership: Membership | None,
+    now: datetime,
+    seat: SeatChange,
+) -> Membership:
+    role_value = role
+    if user is None:
+        user = User.objects.create_user(
+            email, None, name=clean_text(name, field="name", label="a name", max_length=150)
+        )
+    if membership is None:
+        membership = Membership.objects.create(
+            account=account, user=user, role=role_value, added_at=now, added_by=actor
+        )
+        verb = "added"
+    else:
+        membership.active = True
+        membership.role = role_value
+        membership.deactivated_at = None
+        membership.save(update_fields=["active", "role", "deactivated_at"])
+        verb = "reactivated"
+    if membership.accepted_at is None:
+        _send_invitation(membership=membership, inviter=actor)
+    event_record(
+        account=account,
+        type=EventType.USER_ADDED,
+        actor=actor,
+        summary=f"{actor.name} {verb} {user.name} <{user.email}> as {role_value}.{seat.summary()}",
+        data=_user_data(membership) | {"amount_minor": seat.amount_minor, "currency": seat.currency},
+    )
     return membership
 
 
@@ -177,12 +205,13 @@ def named_user_deactivate(*, account: Account, actor: User, membership: Membersh
         membership.save(update_fields=["active", "deactivated_at"])
         ApiToken.objects.filter(account=account, user=membership.user, revoked_at__isnull=True).update(revoked_at=now)
         membership.account = account
+        seat = seat_remove(account=account, actor=actor, who=f"{membership.user.name} <{membership.user.email}>")
         event_record(
             account=account,
             type=EventType.USER_REMOVED,
             actor=actor,
-            summary=f"{actor.name} removed {membership.user.name} <{membership.user.email}>.",
-            data=_user_data(membership),
+            summary=f"{actor.name} removed {membership.user.name} <{membership.user.email}>.{seat.summary()}",
+            data=_user_data(membership) | {"amount_minor": seat.amount_minor, "currency": seat.currency},
         )
     return membership
 

@@ -23,6 +23,7 @@ from stint.accounts.validation import (
     clean_text,
     clean_timezone,
 )
+from stint.billing.services import subscription_trial_start
 from stint.core import clock
 from stint.core.errors import Conflict, Forbidden, Invalid, NotAuthenticated, Throttled
 from stint.notifications.models import EventType
@@ -72,6 +73,7 @@ def account_signup(
                 created_at=now,
             )
             Membership.objects.create(account=account, user=user, role=Role.ADMIN, added_at=now, accepted_at=now)
+            subscription_trial_start(account=account, at=now)
             account_tracking_setup(account=account)
             event_record(
                 account=account,

@@ -10,6 +10,8 @@ from django.views.decorators.http import require_POST
 
 from stint.accounts import selectors, services
 from stint.accounts.models import Membership, Role
+from stint.billing.services import seat_preview
+from stint.core.money import Money
 from stint.core.errors import Forbidden, StintError
 from stint.web.access import MemberRequest, admin_required
 from stint.web.confirm import confirm_page
@@ -40,8 +42,28 @@ def users(request: MemberRequest) -> HttpResponse:
             "seat_count": sum(1 for m in people if m.active),
             "roles": Role.choices,
             "is_owner": request.account.owner_id == request.user.pk,
+            "add_preview": _seat_preview_text(request, users_delta=1),
         },
     )
+
+
+def _seat_preview_text(request: MemberRequest, *, users_delta: int) -> str:
+    """What adding or removing one named user costs or credits now, in words (nothing outside a paid period)."""
+    amount, currency, period_end = seat_preview(account=request.account, users_delta=users_delta)
+    if period_end is None:
+        return ""
+    until = f"{period_end:%b %-d, %Y}"
+    if amount > 0:
+        return (
+            f"Adding a user now charges {Money(amount, currency).format()} at once: their seat from now until the "
+            f"period ends on {until}, prorated to the second."
+        )
+    if amount < 0:
+        return (
+            f"{Money(-amount, currency).format()} for the rest of the period (until {until}) is credited to your "
+            "balance at once and applied to your next invoice."
+        )
+    return "This does not change what you pay in the current period."
 
 
 @require_POST
@@ -82,6 +104,7 @@ def user_remove(request: MemberRequest, user_id: int) -> HttpResponse:
             "and their API tokens for it stop working.",
             "Their time records stay in the account.",
             "Their seat is freed. You can add them again later with the same email.",
+            *filter(None, [_seat_preview_text(request, users_delta=-1)]),
         ],
         button="Remove user",
         cancel=reverse("users"),

@@ -1,0 +1,74 @@
+"""Credits for seat-days given back: credit notes against the invoices that sold them, newest first."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from fractions import Fraction
+
+from stint.accounts.models import User
+from stint.billing.models import CreditNote, Invoice, Subscription
+from stint.billing.services.common import event, money
+from stint.billing.services.documents import Line, credit_note_issue, creditable_minor
+from stint.notifications.models import EventType
+
+
+def period_invoices(subscription: Subscription) -> list[Invoice]:
+    """The invoices that sold the current period (purchase or renewal, seat and plan changes), newest first."""
+    end = subscription.current_period_end
+    if end is None:
+        return []
+    return list(
+        Invoice.objects.filter(subscription=subscription, period_end=end)
+        .exclude(status=Invoice.Status.VOID)
+        .prefetch_related("credit_notes")
+        .order_by("-issued_at", "-id")
+    )
+
+
+def credit_issue(
+    subscription: Subscription,
+    *,
+    amount: int,
+    at: datetime,
+    reason: str,
+    description: str,
+    quantity: int,
+    unit: int,
+    proration: Fraction,
+    actor: User | None = None,
+) -> list[CreditNote]:
+    """Credit `amount` to the balance with credit notes against this period's invoices, newest first, each no more
+    than that invoice has left to credit. Telescoping guarantees the period's invoices hold enough."""
+    notes: list[CreditNote] = []
+    remaining = amount
+    end = subscription.current_period_end
+    assert end is not None
+    for invoice in period_invoices(subscription):
+        if remaining <= 0:
+            break
+        part = min(remaining, creditable_minor(invoice))
+        if part <= 0:
+            continue
+        line = Line(
+            description=description,
+            quantity=quantity,
+            unit_amount_minor=unit,
+            amount_minor=part,
+            period_start=at,
+            period_end=end,
+            proration=proration,
+        )
+        note = credit_note_issue(subscription=subscription, invoice=invoice, reason=reason, lines=[line], at=at)
+        event(
+            account=subscription.account,
+            type=EventType.CREDIT_NOTE_ISSUED,
+            actor=actor,
+            credit_note=note,
+            summary=f"Credit note {note.number} of {money(note.total_minor, note.currency)} against invoice "
+            f"{invoice.number}: {description}; {money(note.credit_minor, note.currency)} added to the credit balance.",
+        )
+        notes.append(note)
+        remaining -= part
+    if remaining > 0:
+        raise RuntimeError(f"{remaining} minor units of credit found no invoice of the period to go against.")
+    return notes

@@ -1,0 +1,284 @@
+"""Invoices, credit notes and the balance ledger: numbered under a lock, frozen once issued.
+
+A document gets its number when it is issued (there are no drafts: a document is built and issued in one
+transaction), from the one series of its kind for the calendar year, read and bumped under a row lock, so numbers
+are gapless: a voided invoice keeps its number.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from fractions import Fraction
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+
+from stint.accounts.models import Account
+from stint.billing.models import (
+    BalanceEntry,
+    CreditNote,
+    CreditNoteLine,
+    DocumentSequence,
+    Invoice,
+    InvoiceLine,
+    PaymentMethodType,
+    Subscription,
+)
+from stint.core.money import currency_exponent
+
+INVOICE_SERIES = "INV"
+CREDIT_NOTE_SERIES = "CN"
+PAYMENT_TERMS_DAYS = 30
+
+
+@dataclass(frozen=True)
+class Line:
+    description: str
+    quantity: int
+    unit_amount_minor: int
+    amount_minor: int
+    period_start: datetime
+    period_end: datetime
+    proration: Fraction = Fraction(1)
+
+
+def document_number_next(*, series: str, at: datetime) -> str:
+    """The next number of a series for the year of `at`, e.g. INV-2026-000001. Call inside a transaction: the
+    sequence row stays locked until it commits, so two documents never share a number or leave a gap."""
+    year = at.year
+    try:
+        with transaction.atomic():
+            DocumentSequence.objects.get_or_create(series=series, year=year)
+    except IntegrityError:
+        pass  # created by a concurrent transaction in the meantime
+    sequence = DocumentSequence.objects.select_for_update().get(series=series, year=year)
+    sequence.last_number += 1
+    sequence.save(update_fields=["last_number"])
+    return f"{series}-{year}-{sequence.last_number:06d}"
+
+
+def seller_snapshot() -> dict[str, str]:
+    return {
+        "name": settings.STINT_SELLER_NAME,
+        "address": settings.STINT_SELLER_ADDRESS,
+        "vat_id": settings.STINT_SELLER_VAT_ID,
+        "email": settings.STINT_SELLER_EMAIL,
+    }
+
+
+def buyer_snapshot(account: Account) -> dict[str, str]:
+    return {
+        "name": account.buyer_name,
+        "address": account.address,
+        "account_id": str(account.pk),
+        "email": account.owner.email,
+    }
+
+
+def payment_method_snapshot(subscription: Subscription) -> dict[str, str]:
+    snapshot = {"type": subscription.payment_method_type}
+    if subscription.payment_method_type == PaymentMethodType.CARD:
+        snapshot.update(brand=subscription.card_brand, last4=subscription.card_last4)
+    return snapshot
+
+
+def minimum_charge_minor(currency: str) -> Fraction:
+    """0.50 in the currency's major unit: amounts due under it are carried to the balance instead of charged."""
+    return Fraction(1, 2) * 10 ** currency_exponent(currency)
+
+
+def _balance_move(
+    *,
+    subscription: Subscription,
+    kind: str,
+    amount_minor: int,
+    at: datetime,
+    description: str,
+    invoice: Invoice | None = None,
+    credit_note: CreditNote | None = None,
+) -> None:
+    if amount_minor == 0:
+        return
+    BalanceEntry.objects.create(
+        account_id=subscription.account_id,
+        kind=kind,
+        amount_minor=amount_minor,
+        currency=subscription.currency,
+        invoice=invoice,
+        credit_note=credit_note,
+        description=description,
+        created_at=at,
+    )
+    subscription.credit_balance_minor += amount_minor
+    subscription.save(update_fields=["credit_balance_minor"])
+
+
+def invoice_issue(
+    *,
+    subscription: Subscription,
+    billing_reason: str,
+    lines: list[Line],
+    at: datetime,
+    period_start: datetime,
+    period_end: datetime,
+) -> Invoice:
+    """Issue an invoice with the account's credit balance applied (a debit balance is added). It is open until
+    collected; an amount due under the minimum charge is carried to the balance and the invoice is paid at once."""
+    account = subscription.account
+    subtotal = sum(line.amount_minor for line in lines)
+    tax = 0  # No tax is configured for buyers yet: total = subtotal.
+    total = subtotal + tax
+    balance = subscription.credit_balance_minor
+    applied = min(balance, total) if balance > 0 else balance
+    amount_due = total - applied
+    is_card = subscription.payment_method_type == PaymentMethodType.CARD
+    invoice = Invoice.objects.create(
+        account=account,
+        subscription=subscription,
+        number=document_number_next(series=INVOICE_SERIES, at=at),
+        billing_reason=billing_reason,
+        currency=subscription.currency,
+        subtotal_minor=subtotal,
+        tax_minor=tax,
+        total_minor=total,
+        balance_applied_minor=applied,
+        amount_due_minor=amount_due,
+        po_number=subscription.po_number,
+        payment_method=payment_method_snapshot(subscription),
+        seller=seller_snapshot(),
+        buyer=buyer_snapshot(account),
+        period_start=period_start,
+        period_end=period_end,
+        issued_at=at,
+        due_at=at if is_card else at + timedelta(days=PAYMENT_TERMS_DAYS),
+    )
+    InvoiceLine.objects.bulk_create(
+        [
+            InvoiceLine(
+                invoice=invoice,
+                description=line.description,
+                quantity=line.quantity,
+                unit_amount_minor=line.unit_amount_minor,
+                amount_minor=line.amount_minor,
+                period_start=line.period_start,
+                period_end=line.period_end,
+                proration_num=line.proration.numerator,
+                proration_den=line.proration.denominator,
+                position=position,
+            )
+            for position, line in enumerate(lines)
+        ]
+    )
+    if applied:
+        _balance_move(
+            subscription=subscription,
+            kind=BalanceEntry.Kind.APPLIED,
+            amount_minor=-applied,
+            at=at,
+            description=f"Applied to invoice {invoice.number}",
+            invoice=invoice,
+        )
+    if amount_due == 0:
+        invoice.status = Invoice.Status.PAID
+        invoice.paid_at = at
+        invoice.save(update_fields=["status", "paid_at"])
+    elif amount_due < minimum_charge_minor(invoice.currency):
+        invoice.status = Invoice.Status.PAID
+        invoice.paid_at = at
+        invoice.amount_carried_minor = amount_due
+        invoice.save(update_fields=["status", "paid_at", "amount_carried_minor"])
+        _balance_move(
+            subscription=subscription,
+            kind=BalanceEntry.Kind.SMALL_AMOUNT,
+            amount_minor=-amount_due,
+            at=at,
+            description=f"Amount due of {invoice.number} under the minimum charge, collected with the next invoice",
+            invoice=invoice,
+        )
+    return invoice
+
+
+def invoice_void(*, invoice: Invoice, at: datetime) -> Invoice:
+    """Void an unpaid invoice; the balance it used goes back to the account. Its number stays used (no gaps)."""
+    if invoice.status != Invoice.Status.OPEN:
+        raise ValueError(f"Only an open invoice can be voided, not a {invoice.status} one.")
+    invoice.status = Invoice.Status.VOID
+    invoice.voided_at = at
+    invoice.next_attempt_at = None
+    invoice.save(update_fields=["status", "voided_at", "next_attempt_at"])
+    if invoice.balance_applied_minor:
+        subscription = Subscription.objects.select_for_update().get(pk=invoice.subscription_id)
+        _balance_move(
+            subscription=subscription,
+            kind=BalanceEntry.Kind.APPLIED,
+            amount_minor=invoice.balance_applied_minor,
+            at=at,
+            description=f"Returned from voided invoice {invoice.number}",
+            invoice=invoice,
+        )
+    return invoice
+
+
+def creditable_minor(invoice: Invoice) -> int:
+    """What an invoice still has to credit: its total less the credit notes already issued against it."""
+    credited = sum(note.total_minor for note in invoice.credit_notes.all())
+    return invoice.total_minor - credited
+
+
+def credit_note_issue(
+    *,
+    subscription: Subscription,
+    invoice: Invoice,
+    reason: str,
+    lines: list[Line],
+    at: datetime,
+    refund_minor: int = 0,
+    memo: str = "",
+) -> CreditNote:
+    """Issue a credit note against an invoice; what is not refunded goes to the credit balance."""
+    total = sum(line.amount_minor for line in lines)
+    if total <= 0 or total > creditable_minor(invoice):
+        raise ValueError(f"A credit of {total} does not fit invoice {invoice.number}.")
+    note = CreditNote.objects.create(
+        account_id=subscription.account_id,
+        invoice=invoice,
+        number=document_number_next(series=CREDIT_NOTE_SERIES, at=at),
+        reason=reason,
+        memo=memo,
+        currency=invoice.currency,
+        subtotal_minor=total,
+        tax_minor=0,
+        total_minor=total,
+        refund_minor=refund_minor,
+        credit_minor=total - refund_minor,
+        seller=seller_snapshot(),
+        buyer=buyer_snapshot(subscription.account),
+        issued_at=at,
+    )
+    CreditNoteLine.objects.bulk_create(
+        [
+            CreditNoteLine(
+                credit_note=note,
+                description=line.description,
+                quantity=line.quantity,
+                unit_amount_minor=line.unit_amount_minor,
+                amount_minor=line.amount_minor,
+                period_start=line.period_start,
+                period_end=line.period_end,
+                proration_num=line.proration.numerator,
+                proration_den=line.proration.denominator,
+                position=position,
+            )
+            for position, line in enumerate(lines)
+        ]
+    )
+    _balance_move(
+        subscription=subscription,
+        kind=BalanceEntry.Kind.CREDIT_NOTE,
+        amount_minor=note.credit_minor,
+        at=at,
+        description=f"Credit note {note.number}",
+        credit_note=note,
+    )
+    return note

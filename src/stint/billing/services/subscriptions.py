@@ -1,0 +1,353 @@
+"""Buying, changing, cancelling and resuming a subscription (DESIGN.md's commercial rules)."""
+
+from __future__ import annotations
+
+import secrets
+from datetime import datetime
+from fractions import Fraction
+from typing import Any
+
+from django.db import transaction
+
+from stint.accounts.models import Account, Edition, User
+from stint.accounts.permissions import require_admin
+from stint.accounts.selectors import active_user_count
+from stint.billing.gateways import ChargeFailed
+from stint.billing.models import BillingReason, CreditNote, Interval, Invoice, Plan, Subscription
+from stint.billing.periods import seconds_between, whole_second
+from stint.billing.services.collection import invoice_announce, invoice_collect
+from stint.billing.services.common import committed_round, event, money, price_for, subscription_locked
+from stint.billing.services.credits import credit_issue
+from stint.billing.services.documents import Line, invoice_issue, invoice_void
+from stint.billing.services.payment_methods import (
+    OFFLINE_METHODS,
+    PaymentMethodChoice,
+    payment_method_apply,
+    payment_method_label,
+    payment_method_prepare,
+)
+from stint.billing.services.periods_state import edition_save, period_start_new
+from stint.core import clock
+from stint.core.errors import Conflict, Invalid
+from stint.notifications.models import EventType
+
+PO_MAX_LENGTH = 60
+
+
+def subscription_trial_start(*, account: Account, at: datetime) -> Subscription:
+    """Every new account starts a trial (called at sign-up, in the sign-up's transaction)."""
+    return Subscription.objects.create(
+        account=account,
+        subscription_key="sk_" + secrets.token_urlsafe(24),
+        edition=Edition.TRIAL,
+        status=Subscription.Status.TRIALING,
+        trial_ends_at=account.trial_ends_at,
+        created_at=at,
+        updated_at=at,
+    )
+
+
+def _interval_words(interval: str) -> str:
+    return "monthly" if interval == Interval.MONTH else "annual"
+
+
+def _seats_line(*, plan: Plan, interval: str, seats: int, unit: int, start: datetime, end: datetime) -> Line:
+    return Line(
+        description=f"{plan.name} ({_interval_words(interval)}), {seats} named user{'s' if seats != 1 else ''}",
+        quantity=seats,
+        unit_amount_minor=unit,
+        amount_minor=seats * unit,
+        period_start=start,
+        period_end=end,
+    )
+
+
+def _po_clean(po_number: str, *, subscription: Subscription, plan: Plan | None = None) -> str:
+    po_number = po_number.strip()
+    edition = plan.edition if plan else subscription.edition
+    if po_number and edition not in (Edition.REGULAR, Edition.ENTERPRISE):
+        raise Invalid(
+            "Purchase orders are available on Regular and Enterprise; buy a subscription first.",
+            "po_not_available",
+            field="po_number",
+        )
+    if len(po_number) > PO_MAX_LENGTH or any(not ch.isprintable() for ch in po_number):
+        raise Invalid(f"A PO number has at most {PO_MAX_LENGTH} printable characters.", "po_invalid", field="po_number")
+    return po_number
+
+
+def subscription_purchase(
+    *,
+    account: Account,
+    actor: User,
+    plan: str,
+    interval: str,
+    payment_method: dict[str, Any],
+    po_number: str = "",
+) -> tuple[Subscription, Invoice]:
+    """Buy a plan for the active named users (at least one): the invoice is issued and charged at once; bank
+    transfer and check (annual only) leave it open with 30-day terms. A declined card changes nothing but the
+    voided invoice, and answers 402."""
+    require_admin(account=account, actor=actor, what="buy a subscription")
+    plan_obj, price = price_for(plan_code=plan, interval=interval)
+    failure: ChargeFailed | None = None
+    with transaction.atomic():
+        subscription = subscription_locked(account)
+        if subscription.is_paid:
+            raise Conflict(
+                "This account already has a subscription: change its plan, interval or payment method instead.",
+                "already_subscribed",
+            )
+        po = _po_clean(po_number, subscription=subscription, plan=plan_obj)
+        choice = payment_method_prepare(data=payment_method, interval=interval)
+        at = whole_second(clock.now())
+        seats = max(1, active_user_count(account=account))
+        payment_method_apply(subscription, choice)
+        subscription.po_number = po
+        subscription.currency = price.currency
+        was = subscription.edition
+        period_start_new(
+            subscription,
+            plan=plan_obj,
+            interval=interval,
+            unit_amount_minor=price.unit_amount_minor,
+            seats=seats,
+            at=at,
+        )
+        end = subscription.current_period_end
+        assert end is not None
+        invoice = invoice_issue(
+            subscription=subscription,
+            billing_reason=BillingReason.PURCHASE,
+            lines=[
+                _seats_line(
+                    plan=plan_obj, interval=interval, seats=seats, unit=price.unit_amount_minor, start=at, end=end
+                )
+            ],
+            at=at,
+            period_start=at,
+            period_end=end,
+        )
+        invoice_announce(invoice=invoice, actor=actor)
+        failure = invoice_collect(subscription=subscription, invoice=invoice, at=at, actor=actor)
+        if failure is not None:
+            invoice_void(invoice=invoice, at=at)
+        else:
+            edition_save(subscription, at)
+            event(
+                account=account,
+                type=EventType.SUBSCRIPTION_PURCHASED,
+                actor=actor,
+                invoice=invoice,
+                summary=f"{actor.name} bought {plan_obj.name} ({_interval_words(interval)}) for {seats} named "
+                f"user{'s' if seats != 1 else ''} at {money(price.unit_amount_minor, price.currency)} each, paid by "
+                f"{payment_method_label(subscription)}; was {was}.",
+            )
+    if failure is not None:
+        raise failure
+    subscription.refresh_from_db()
+    return subscription, invoice
+
+
+class _Undo(Exception):
+    def __init__(self, failure: ChargeFailed) -> None:
+        self.failure = failure
+
+
+def _reprice(
+    subscription: Subscription, *, plan: Plan, interval: str, unit: int, at: datetime, actor: User
+) -> tuple[Invoice | None, list[CreditNote]]:
+    """A plan or interval change takes effect now: the unused part of the old price is credited, the new price is
+    charged from now (the same period for a plan change; a new period starting now for an interval change)."""
+    start, end = subscription.current_period_start, subscription.current_period_end
+    assert start is not None and end is not None and subscription.plan is not None
+    length, remaining = seconds_between(start, end), seconds_between(at, end)
+    seats, old_unit = subscription.seats, subscription.unit_amount_minor
+    before = subscription.committed_num
+    middle = before - seats * old_unit * remaining
+    credit = committed_round(before, length) - committed_round(middle, length)
+    notes = credit_issue(
+        subscription,
+        amount=credit,
+        at=at,
+        reason=CreditNote.Reason.PLAN_CHANGE,
+        description=f"Unused {subscription.plan.name} ({_interval_words(subscription.interval)}), {seats} named "
+        f"user{'s' if seats != 1 else ''}",
+        quantity=seats,
+        unit=old_unit,
+        proration=Fraction(remaining, length),
+        actor=actor,
+    )
+    subscription.committed_num = middle
+    if interval != subscription.interval:
+        period_start_new(subscription, plan=plan, interval=interval, unit_amount_minor=unit, seats=seats, at=at)
+        new_end = subscription.current_period_end
+        assert new_end is not None
+        line = _seats_line(plan=plan, interval=interval, seats=seats, unit=unit, start=at, end=new_end)
+    else:
+        after = middle + seats * unit * remaining
+        line = Line(
+            description=f"{plan.name} ({_interval_words(interval)}), {seats} named user{'s' if seats != 1 else ''}, "
+            "from the change to the end of the period",
+            quantity=seats,
+            unit_amount_minor=unit,
+            amount_minor=committed_round(after, length) - committed_round(middle, length),
+            period_start=at,
+            period_end=end,
+            proration=Fraction(remaining, length),
+        )
+        subscription.plan, subscription.edition, subscription.unit_amount_minor = plan, plan.edition, unit
+        subscription.committed_num = after
+    invoice = invoice_issue(
+        subscription=subscription,
+        billing_reason=BillingReason.PLAN_CHANGE,
+        lines=[line],
+        at=at,
+        period_start=line.period_start,
+        period_end=line.period_end,
+    )
+    invoice_announce(invoice=invoice, actor=actor)
+    return invoice, notes
+
+
+def subscription_change(
+    *,
+    account: Account,
+    actor: User,
+    plan: str | None = None,
+    interval: str | None = None,
+    payment_method: dict[str, Any] | None = None,
+    po_number: str | None = None,
+) -> tuple[Subscription, Invoice | None, list[CreditNote]]:
+    """Change plan, interval, payment method or PO number, in one go and at once. If the new charge fails,
+    nothing of the change stays (402)."""
+    require_admin(account=account, actor=actor, what="change the subscription")
+    invoice: Invoice | None = None
+    notes: list[CreditNote] = []
+    failure: ChargeFailed | None = None
+    with transaction.atomic():
+        subscription = subscription_locked(account)
+        if po_number is not None:
+            po_number = _po_clean(po_number, subscription=subscription)
+        if (plan or interval or payment_method) and not subscription.is_paid:
+            raise Conflict(
+                "There is no subscription to change yet: buy one first (POST /subscription or My Account).",
+                "no_subscription",
+            )
+        assert not subscription.is_paid or subscription.plan is not None
+        new_plan_code = plan or (subscription.plan.code if subscription.plan else "")
+        new_interval = interval or subscription.interval
+        repricing = subscription.is_paid and (
+            new_plan_code != subscription.plan.code or new_interval != subscription.interval  # type: ignore[union-attr]
+        )
+        plan_obj, price = (None, None)
+        if repricing:
+            plan_obj, price = price_for(plan_code=new_plan_code, interval=new_interval, currency=subscription.currency)
+        choice: PaymentMethodChoice | None = None
+        if payment_method is not None:
+            choice = payment_method_prepare(data=payment_method, interval=new_interval)
+        elif repricing and new_interval != Interval.YEAR and subscription.payment_method_type in OFFLINE_METHODS:
+            raise Invalid(
+                "Bank transfer and check are available for annual plans only: add a card to switch to monthly.",
+                "payment_method_not_available",
+                field="payment_method",
+            )
+        at = whole_second(clock.now())
+        try:
+            with transaction.atomic():
+                if choice is not None:
+                    payment_method_apply(subscription, choice)
+                if repricing:
+                    assert plan_obj is not None and price is not None
+                    old = f"{subscription.plan.name} ({_interval_words(subscription.interval)})"  # type: ignore[union-attr]
+                    invoice, notes = _reprice(
+                        subscription, plan=plan_obj, interval=new_interval, unit=price.unit_amount_minor, at=at,
+                        actor=actor,
+                    )  # fmt: skip
+                    edition_save(subscription, at)
+                    assert invoice is not None
+                    failure = invoice_collect(subscription=subscription, invoice=invoice, at=at, actor=actor)
+                    if failure is not None:
+                        raise _Undo(failure)
+                    event(
+                        account=account,
+                        type=EventType.SUBSCRIPTION_CHANGED,
+                        actor=actor,
+                        invoice=invoice,
+                        summary=f"{actor.name} changed the subscription from {old} to {plan_obj.name} "
+                        f"({_interval_words(new_interval)}).",
+                    )
+                if choice is not None:
+                    event(
+                        account=account,
+                        type=EventType.PAYMENT_METHOD_CHANGED,
+                        actor=actor,
+                        summary=f"{actor.name} set the payment method to {payment_method_label(subscription)}.",
+                    )
+                if po_number is not None and po_number != subscription.po_number:
+                    previous, subscription.po_number = subscription.po_number, po_number
+                    event(
+                        account=account,
+                        type=EventType.PO_CHANGED,
+                        actor=actor,
+                        summary=f"{actor.name} changed the PO number from {previous or '(none)'} to "
+                        f"{po_number or '(none)'}.",
+                    )
+                edition_save(subscription, at)
+        except _Undo as undo:
+            failure = undo.failure
+            event(
+                account=account,
+                type=EventType.PAYMENT_FAILED,
+                actor=actor,
+                summary=f"The change was not made: the charge to the card failed: {failure.detail}",
+                failure_code=failure.code,
+            )
+    if failure is not None:
+        raise failure
+    subscription.refresh_from_db()
+    return subscription, invoice, notes
+
+
+def subscription_cancel(*, account: Account, actor: User) -> Subscription:
+    require_admin(account=account, actor=actor, what="cancel the subscription")
+    with transaction.atomic():
+        subscription = subscription_locked(account)
+        if not subscription.is_paid:
+            raise Conflict("There is no paid subscription to cancel.", "no_subscription")
+        if not subscription.cancel_at_period_end:
+            subscription.cancel_at_period_end = True
+            edition_save(subscription, clock.now())
+            event(
+                account=account,
+                type=EventType.SUBSCRIPTION_CANCELLED,
+                actor=actor,
+                summary=f"{actor.name} cancelled the subscription: it ends on "
+                f"{subscription.current_period_end:%Y-%m-%d %H:%M} UTC, then the account is on Free. It can be "
+                "resumed until then.",
+            )
+    return subscription
+
+
+def subscription_resume(*, account: Account, actor: User) -> Subscription:
+    require_admin(account=account, actor=actor, what="resume the subscription")
+    with transaction.atomic():
+        subscription = subscription_locked(account)
+        if not subscription.is_paid:
+            raise Conflict("The subscription has already ended; buy a new one instead.", "no_subscription")
+        if subscription.cancel_at_period_end:
+            subscription.cancel_at_period_end = False
+            edition_save(subscription, clock.now())
+            event(
+                account=account,
+                type=EventType.SUBSCRIPTION_RESUMED,
+                actor=actor,
+                summary=f"{actor.name} resumed the subscription: it renews on "
+                f"{subscription.current_period_end:%Y-%m-%d %H:%M} UTC.",
+            )
+    return subscription
+
+
+def subscription_payment_method_set(*, account: Account, actor: User, payment_method: dict[str, Any]) -> Subscription:
+    subscription, _, _ = subscription_change(account=account, actor=actor, payment_method=payment_method)
+    return subscription
