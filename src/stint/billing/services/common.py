@@ -17,7 +17,7 @@ def subscription_locked(account: Account) -> Subscription:
     """The account's subscription, row-locked until the transaction ends: every read-modify-write of billing state
     goes through here, so seat changes, renewals and refunds of one account happen one after the other."""
     return (
-        Subscription.objects.select_for_update()
+        Subscription.objects.select_for_update(of=("self",))
         .select_related("account", "account__owner", "plan")
         .get(account_id=account.pk)
     )

@@ -314,7 +314,9 @@ def subscription_tick(subscription_id: int, *, now: datetime | None = None) -> N
     now = now or clock.now()
     with transaction.atomic():
         subscription = (
-            Subscription.objects.select_for_update().select_related("account", "plan").get(pk=subscription_id)
+            Subscription.objects.select_for_update(of=("self",))
+            .select_related("account", "plan")
+            .get(pk=subscription_id)
         )
         _trial_step(subscription, now)
         for _ in range(1000):  # a bound, never reached: one pass per elapsed period or dunning step
