@@ -8,7 +8,7 @@ import pytest
 
 from stint.accounts.models import Membership
 from stint.accounts.services import named_user_add
-from stint.billing.models import Invoice, Payment, Subscription
+from stint.billing.models import BalanceEntry, Invoice, Payment, Subscription
 from stint.billing.services import (
     billing_tick,
     subscription_cancel,
@@ -176,3 +176,34 @@ def test_free_refuses_a_fourth_named_user(frozen: FrozenClock, alice: Person) ->
         named_user_add(account=alice.account, actor=alice.user, email="d@example.com", name="D")
     assert refused.value.code == "edition_user_limit"
     assert "Upgrade to Regular" in refused.value.detail
+
+
+def test_a_seat_added_at_the_renewal_instant_is_charged_in_the_new_period(frozen: FrozenClock, alice: Person) -> None:
+    buy(alice)
+    frozen.advance(28 * DAY)  # exactly the renewal instant, before any tick
+    named_user_add(account=alice.account, actor=alice.user, email="bob@example.com", name="Bob")
+    reasons = list(Invoice.objects.order_by("id").values_list("billing_reason", "total_minor"))
+    assert reasons == [("purchase", 900), ("renewal", 900), ("seat_change", 900)]
+    billing_tick()
+    assert Invoice.objects.count() == 3
+
+
+def test_an_amount_due_under_the_minimum_is_carried_to_the_next_invoice(frozen: FrozenClock, alice: Person) -> None:
+    sub = subscription(alice)
+    BalanceEntry.objects.create(
+        account=alice.account, kind="adjustment", amount_minor=870, currency="USD", description="goodwill",
+        created_at=frozen.now(),
+    )  # fmt: skip
+    Subscription.objects.filter(pk=sub.pk).update(credit_balance_minor=870)
+    buy(alice)
+    invoice = Invoice.objects.get()
+    assert (invoice.amount_due_minor, invoice.amount_carried_minor, invoice.amount_paid_minor) == (30, 30, 0)
+    assert invoice.status == "paid"
+    assert not Payment.objects.exists()
+    assert subscription(alice).credit_balance_minor == -30
+    frozen.advance(28 * DAY)
+    billing_tick()
+    renewal = Invoice.objects.get(billing_reason="renewal")
+    assert (renewal.total_minor, renewal.balance_applied_minor, renewal.amount_due_minor) == (900, -30, 930)
+    assert renewal.amount_paid_minor == 930
+    assert subscription(alice).credit_balance_minor == 0

@@ -8,6 +8,7 @@ import logging
 from datetime import datetime, timedelta
 
 from django.db import transaction
+from django.db.models import Q
 
 from stint.accounts.models import Account, User
 from stint.accounts.permissions import require_admin
@@ -69,6 +70,7 @@ def subscription_refund(*, account: Account, actor: User) -> list[CreditNote]:
     back (to the card, or recorded as paid back out of band), unpaid invoices of the period are voided, and the
     account is on Free at once."""
     require_admin(account=account, actor=actor, what="refund the subscription")
+    subscription_catch_up(account)
     with transaction.atomic():
         subscription = subscription_locked(account)
         at = whole_second(clock.now())
@@ -329,6 +331,19 @@ def subscription_tick(subscription_id: int, *, now: datetime | None = None) -> N
             break
         if subscription.is_paid:
             _offline_reminders(subscription, now)
+
+
+def subscription_catch_up(account: Account) -> None:
+    """Run what is due for this account before changing its subscription, so a change made between a renewal
+    instant and the next tick applies to the new period, never to the one that has ended."""
+    now = clock.now()
+    due = Subscription.objects.filter(account_id=account.pk).filter(
+        Q(status=Subscription.Status.TRIALING, trial_ends_at__lte=now)
+        | Q(status=Subscription.Status.ACTIVE, current_period_end__lte=now)
+    )
+    pk = due.values_list("pk", flat=True).first()
+    if pk is not None:
+        subscription_tick(pk, now=now)
 
 
 def billing_tick() -> int:

@@ -18,6 +18,7 @@ from stint.billing.services.collection import invoice_announce, invoice_collect
 from stint.billing.services.common import committed_round, money, subscription_locked
 from stint.billing.services.credits import credit_issue
 from stint.billing.services.documents import Line, invoice_issue, invoice_void
+from stint.billing.services.lifecycle import subscription_catch_up
 from stint.core import clock
 from stint.core.errors import Conflict, PaymentRequired
 
@@ -67,6 +68,7 @@ def _prorated(subscription: Subscription, *, seats_delta: int, at: datetime) -> 
 
 def seat_preview(*, account: Account, users_delta: int) -> tuple[int, str, datetime | None]:
     """What adding (or removing, negative) that many named users would charge (or credit, negative) now."""
+    subscription_catch_up(account)
     subscription = Subscription.objects.get(account=account)
     if not subscription.is_paid:
         return 0, subscription.currency, None
@@ -80,6 +82,7 @@ def seat_add(*, account: Account, actor: User, who: str) -> SeatChange:
     """Take a seat for one more named user. Call inside the transaction that adds them, before adding them: in a
     paid period the prorated charge is invoiced and collected here; if it fails the invoice is voided and the
     failure returned, and the caller must add nobody (and raise it once its transaction has committed the void)."""
+    subscription_catch_up(account)
     subscription = subscription_locked(account)
     _free_limit_check(subscription, account=account)
     if not subscription.is_paid:
@@ -123,6 +126,7 @@ def seat_add(*, account: Account, actor: User, who: str) -> SeatChange:
 def seat_remove(*, account: Account, actor: User, who: str) -> SeatChange:
     """Give back the seat of a named user who was just deactivated (call in the same transaction, after): in a
     paid period the unused part is credited to the balance at once."""
+    subscription_catch_up(account)
     subscription = subscription_locked(account)
     if not subscription.is_paid:
         return SeatChange(currency=subscription.currency)

@@ -19,6 +19,7 @@ from stint.billing.services.collection import invoice_announce, invoice_collect
 from stint.billing.services.common import committed_round, event, money, price_for, subscription_locked
 from stint.billing.services.credits import credit_issue
 from stint.billing.services.documents import Line, invoice_issue, invoice_void
+from stint.billing.services.lifecycle import subscription_catch_up
 from stint.billing.services.payment_methods import (
     OFFLINE_METHODS,
     PaymentMethodChoice,
@@ -89,6 +90,7 @@ def subscription_purchase(
     transfer and check (annual only) leave it open with 30-day terms. A declined card changes nothing but the
     voided invoice, and answers 402."""
     require_admin(account=account, actor=actor, what="buy a subscription")
+    subscription_catch_up(account)
     plan_obj, price = price_for(plan_code=plan, interval=interval)
     failure: ChargeFailed | None = None
     with transaction.atomic():
@@ -222,6 +224,7 @@ def subscription_change(
     """Change plan, interval, payment method or PO number, in one go and at once. If the new charge fails,
     nothing of the change stays (402)."""
     require_admin(account=account, actor=actor, what="change the subscription")
+    subscription_catch_up(account)
     invoice: Invoice | None = None
     notes: list[CreditNote] = []
     failure: ChargeFailed | None = None
@@ -311,6 +314,7 @@ def subscription_change(
 
 def subscription_cancel(*, account: Account, actor: User) -> Subscription:
     require_admin(account=account, actor=actor, what="cancel the subscription")
+    subscription_catch_up(account)
     with transaction.atomic():
         subscription = subscription_locked(account)
         if not subscription.is_paid:
@@ -331,6 +335,7 @@ def subscription_cancel(*, account: Account, actor: User) -> Subscription:
 
 def subscription_resume(*, account: Account, actor: User) -> Subscription:
     require_admin(account=account, actor=actor, what="resume the subscription")
+    subscription_catch_up(account)
     with transaction.atomic():
         subscription = subscription_locked(account)
         if not subscription.is_paid:
