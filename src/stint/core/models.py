@@ -40,3 +40,24 @@ class OutboxMessage(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} {self.dedupe_key} ({self.status})"
+
+
+class ClockOffset(models.Model):
+    """The test clock (API.md, only with STINT_TEST_CLOCK=1): how far the installation's clock runs ahead of the
+    real one. One row, in the database rather than in memory, so that every web process and worker agrees on it.
+
+    The offset only grows: the test clock moves forward, never back.
+    """
+
+    id = models.PositiveSmallIntegerField(primary_key=True, default=1, editable=False)
+    offset_us = models.BigIntegerField(default=0, help_text="Microseconds the clock runs ahead of the real one")
+    moved_at = models.DateTimeField(null=True, blank=True, help_text="Real time of the last move")
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(condition=models.Q(id=1), name="clock_offset_single_row"),
+            models.CheckConstraint(condition=models.Q(offset_us__gte=0), name="clock_offset_never_back"),
+        ]
+
+    def __str__(self) -> str:
+        return f"test clock +{self.offset_us / 1_000_000:.0f} s"

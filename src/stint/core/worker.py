@@ -15,6 +15,7 @@ from django.conf import settings
 from django.db import close_old_connections
 
 from stint.core.outbox import outbox_deliver
+from stint.core.test_clock import offset_clock_refresh
 
 log = logging.getLogger(__name__)
 
@@ -32,6 +33,8 @@ def register_tick(tick: Callable[[], object], *, every_s: float = 0) -> Callable
 def run_once(should_stop: Callable[[], bool] = lambda: False, *, force: bool = False) -> int:
     """One pass: every tick that is due (all of them with `force`), then the outbox. Answers how many messages
     were attempted."""
+    # The test clock (STINT_TEST_CLOCK=1 only) may have been moved by another process since the last pass.
+    offset_clock_refresh()
     for tick, every_s in TICKS.items():
         if should_stop():
             return 0
