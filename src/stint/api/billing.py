@@ -126,6 +126,10 @@ class InvoiceOut(Schema):
     balance_applied_minor: int
     amount_due_minor: int
     amount_paid_minor: int
+    amount_carried_minor: int = Field(
+        description="Under the 0.50 minimum charge: not charged, carried to the balance and collected next time."
+    )
+    amount_credited_minor: int = Field(description="Taken off by credit notes issued while the invoice was unpaid.")
     po_number: str
     lines: list[LineOut]
     period_start: datetime
@@ -149,6 +153,10 @@ class CreditNoteOut(Schema):
     total_minor: int
     refund_minor: int = Field(description="Paid back (to the card, or out of band for bank transfer and check).")
     credit_minor: int = Field(description="Added to the account's credit balance.")
+    applied_minor: int = Field(
+        description="Taken off what was still owed on the invoice (a credit on an unpaid invoice lowers that bill "
+        "instead of becoming credit)."
+    )
     issued_at: datetime
     memo: str
     lines: list[LineOut]
@@ -285,6 +293,8 @@ def invoice_out(invoice: Invoice) -> dict[str, Any]:
         "balance_applied_minor": invoice.balance_applied_minor,
         "amount_due_minor": invoice.amount_due_minor,
         "amount_paid_minor": invoice.amount_paid_minor,
+        "amount_carried_minor": invoice.amount_carried_minor,
+        "amount_credited_minor": invoice.amount_credited_minor,
         "po_number": invoice.po_number,
         "lines": _lines(lines),
         "period_start": invoice.period_start,
@@ -305,6 +315,7 @@ def credit_note_out(note: CreditNote) -> dict[str, Any]:
         "total_minor": note.total_minor,
         "refund_minor": note.refund_minor,
         "credit_minor": note.credit_minor,
+        "applied_minor": note.applied_minor,
         "issued_at": note.issued_at,
         "memo": note.memo,
         "lines": _lines(note.lines.all()),

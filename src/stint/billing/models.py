@@ -166,6 +166,11 @@ class Invoice(models.Model):
     amount_paid_minor = models.BigIntegerField(default=0)
     # An amount due under the minimum charge is not charged: it is carried to the balance as a debit instead.
     amount_carried_minor = models.BigIntegerField(default=0)
+    # Credit notes issued while the invoice was unpaid reduce what is still owed on it (they are not spendable credit).
+    amount_credited_minor = models.BigIntegerField(default=0)
+    # A random part of the gateway's idempotency keys for this invoice's charges: a number freed by a rolled-back
+    # transaction may be given again, and must never replay another invoice's charge.
+    charge_key = models.CharField(max_length=32, blank=True, default="")
     po_number = models.CharField(max_length=60, blank=True, default="")
     payment_method = models.JSONField(default=dict, blank=True, help_text="type, brand, last4 at issue")
     seller = models.JSONField(default=dict)
@@ -200,7 +205,12 @@ class Invoice(models.Model):
             models.CheckConstraint(
                 condition=Q(amount_paid_minor__gte=0)
                 & Q(amount_carried_minor__gte=0)
-                & Q(amount_paid_minor__lte=F("amount_due_minor") - F("amount_carried_minor")),
+                & Q(amount_credited_minor__gte=0)
+                & Q(
+                    amount_paid_minor__lte=F("amount_due_minor")
+                    - F("amount_carried_minor")
+                    - F("amount_credited_minor")
+                ),
                 name="invoice_paid_within_due",
             ),
         ]
@@ -260,6 +270,7 @@ class CreditNote(models.Model):
     total_minor = models.BigIntegerField()
     refund_minor = models.BigIntegerField(default=0, help_text="Paid back (to the card or out of band)")
     credit_minor = models.BigIntegerField(default=0, help_text="Added to the account's credit balance")
+    applied_minor = models.BigIntegerField(default=0, help_text="Taken off what was still owed on the invoice")
     seller = models.JSONField(default=dict)
     buyer = models.JSONField(default=dict)
     issued_at = models.DateTimeField()
@@ -269,9 +280,15 @@ class CreditNote(models.Model):
         indexes = [models.Index(fields=["account", "-issued_at"], name="creditnote_account_issued_idx")]
         constraints = [
             models.CheckConstraint(condition=Q(total_minor=F("subtotal_minor") + F("tax_minor")), name="cn_total"),
-            models.CheckConstraint(condition=Q(total_minor=F("refund_minor") + F("credit_minor")), name="cn_split"),
             models.CheckConstraint(
-                condition=Q(total_minor__gt=0) & Q(refund_minor__gte=0) & Q(credit_minor__gte=0), name="cn_positive"
+                condition=Q(total_minor=F("refund_minor") + F("credit_minor") + F("applied_minor")), name="cn_split"
+            ),
+            models.CheckConstraint(
+                condition=Q(total_minor__gt=0)
+                & Q(refund_minor__gte=0)
+                & Q(credit_minor__gte=0)
+                & Q(applied_minor__gte=0),
+                name="cn_positive",
             ),
         ]
 
@@ -296,6 +313,7 @@ class BalanceEntry(models.Model):
         CREDIT_NOTE = "credit_note", "Credit note"
         APPLIED = "applied", "Applied to an invoice"
         SMALL_AMOUNT = "small_amount", "Amount under the minimum charge, carried"
+        PAID_OUT = "paid_out", "Paid back with a refund"
         ADJUSTMENT = "adjustment", "Adjustment by staff"
 
     account = models.ForeignKey(Account, on_delete=models.PROTECT, related_name="balance_entries")

@@ -182,6 +182,8 @@ def _invoice_totals(invoice: Invoice) -> list[TotalRow]:
         rows.append(TotalRow("Previous balance carried", money(-invoice.balance_applied_minor)))
     rows.append(TotalRow("Amount due", money(invoice.amount_due_minor), strong=True))
     rows.append(TotalRow("Amount paid", money(invoice.amount_paid_minor)))
+    if invoice.amount_credited_minor > 0:
+        rows.append(TotalRow("Taken off by credit notes", money(invoice.amount_credited_minor)))
     if invoice.amount_carried_minor > 0:
         rows.append(
             TotalRow(
@@ -306,6 +308,9 @@ def credit_note_context(note: CreditNote) -> dict[str, Any]:
         refunded = f"Refunded {_refund_route(invoice.payment_method)}".strip()
         totals.append(TotalRow(refunded, money(note.refund_minor)))
         notes.append(f"{refunded}: {money(note.refund_minor)}.")
+    if note.applied_minor:
+        totals.append(TotalRow("Taken off the amount due of the invoice", money(note.applied_minor)))
+        notes.append(f"{money(note.applied_minor)} is taken off what was still owed on invoice {note.invoice.number}.")
     if note.credit_minor:
         totals.append(TotalRow("Credited to the account's balance", money(note.credit_minor)))
         notes.append(f"Credited to the account's balance: {money(note.credit_minor)}, deducted from the next invoice.")

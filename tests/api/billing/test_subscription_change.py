@@ -182,6 +182,12 @@ def test_an_unpaid_annual_invoice_does_not_become_credit_when_switching_to_month
 
     body = api.as_(alice).patch("/subscription", {"interval": "month", "payment_method": VISA}).json()
 
-    # Nothing was paid for the year yet: its unused part is no money to spend on the new month.
+    # Nothing was paid for the year yet: its unused part only lowers that invoice (to the one day used, 0.25), it is
+    # no money to spend on the new month. 0.25 is under the minimum charge, so it is carried to the new invoice.
     assert body["subscription"]["credit_balance_minor"] == 0
-    assert (body["invoice"]["amount_due_minor"], body["invoice"]["amount_paid_minor"]) == (900, 900)
+    assert (body["invoice"]["amount_due_minor"], body["invoice"]["amount_paid_minor"]) == (925, 925)
+    assert body["invoice"]["balance_applied_minor"] == -25
+    (year,) = [i for i in api.as_(alice).get("/invoices").json()["items"] if i["billing_reason"] == "purchase"]
+    assert (year["status"], year["amount_paid_minor"]) == ("paid", 0)
+    (note,) = api.as_(alice).get("/credit-notes").json()["items"]
+    assert (note["total_minor"], note["credit_minor"], note["refund_minor"]) == (8975, 0, 0)

@@ -8,6 +8,7 @@ from stint.accounts.models import User
 from stint.billing.gateways import ChargeFailed, gateway
 from stint.billing.models import CreditNote, Invoice, Payment, PaymentMethodType, Subscription
 from stint.billing.services.common import event, money
+from stint.billing.services.documents import invoice_outstanding
 from stint.core.errors import Conflict
 from stint.notifications.models import EventType
 
@@ -34,8 +35,8 @@ def invoice_collect(
     if invoice.status != Invoice.Status.OPEN or subscription.payment_method_type != PaymentMethodType.CARD:
         return None
     invoice.payment_attempts += 1
-    key = f"{invoice.number}:charge:{invoice.payment_attempts}"
-    amount = invoice.amount_due_minor - invoice.amount_paid_minor
+    key = f"{invoice.number}:{invoice.charge_key}:charge:{invoice.payment_attempts}"
+    amount = invoice_outstanding(invoice)
     try:
         charge = gateway().charge(
             card_reference=subscription.card_reference,
@@ -103,7 +104,7 @@ def invoice_record_payment(
     """Sales records a bank transfer or check; the invoice is paid when the whole amount due has arrived."""
     if invoice.status != Invoice.Status.OPEN:
         raise Conflict(f"Invoice {invoice.number} is {invoice.status}, not open.", "invoice_not_open")
-    outstanding = invoice.amount_due_minor - invoice.amount_paid_minor - invoice.amount_carried_minor
+    outstanding = invoice_outstanding(invoice)
     if amount_minor <= 0 or amount_minor > outstanding:
         raise Conflict(
             f"The amount must be between 0.01 and the outstanding {money(outstanding, invoice.currency)}.",
@@ -139,19 +140,32 @@ def invoice_record_payment(
     return invoice
 
 
-def payment_refund(*, invoice: Invoice, note: CreditNote, amount_minor: int, at: datetime) -> None:
-    """Pay back part of what an invoice collected: to the card through the gateway, or recorded as paid back out
-    of band for bank transfers and checks."""
+def payment_refund(
+    *,
+    invoice: Invoice,
+    note: CreditNote | None,
+    amount_minor: int,
+    at: datetime,
+    also_from: list[Invoice] | None = None,
+) -> None:
+    """Pay back money collected: from the invoice's own payments first, then (`also_from`) from the payments of
+    other invoices whose money reached this one through the credit balance. To the card through the gateway, or
+    recorded as paid back out of band for bank transfers and checks."""
     remaining = amount_minor
-    collected = invoice.payments.filter(
-        status=Payment.Status.SUCCEEDED, kind__in=[Payment.Kind.CHARGE, Payment.Kind.MANUAL]
-    ).order_by("-id")
+    sources = [invoice, *(other for other in also_from or [] if other.pk != invoice.pk)]
+    collected = [
+        payment
+        for source in sources
+        for payment in source.payments.filter(
+            status=Payment.Status.SUCCEEDED, kind__in=[Payment.Kind.CHARGE, Payment.Kind.MANUAL]
+        ).order_by("-id")
+    ]
     for payment in collected:
         refunded = sum(refund.amount_minor for refund in payment.refunds.all())
         share = min(remaining, payment.amount_minor - refunded)
         if share <= 0:
             continue
-        key = f"{note.number}:refund:{payment.pk}"
+        key = f"{note.number if note else 'balance'}:refund:{payment.pk}:{payment.refunds.count() + 1}"
         if payment.kind == Payment.Kind.CHARGE:
             result = gateway().refund(charge_reference=payment.reference, amount_minor=share, idempotency_key=key)
             kind, reference = Payment.Kind.REFUND, result.reference
@@ -159,7 +173,7 @@ def payment_refund(*, invoice: Invoice, note: CreditNote, amount_minor: int, at:
             kind, reference = Payment.Kind.MANUAL_REFUND, "paid back out of band"
         Payment.objects.create(
             account_id=invoice.account_id,
-            invoice=invoice,
+            invoice_id=payment.invoice_id,
             credit_note=note,
             refund_of=payment,
             kind=kind,
@@ -175,4 +189,4 @@ def payment_refund(*, invoice: Invoice, note: CreditNote, amount_minor: int, at:
         if remaining == 0:
             return
     if remaining:
-        raise ValueError(f"Invoice {invoice.number} has not collected {amount_minor} to refund.")
+        raise ValueError(f"Invoice {invoice.number} and its sources have not collected {amount_minor} to refund.")

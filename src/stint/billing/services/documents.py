@@ -7,6 +7,7 @@ are gapless: a voided invoice keeps its number.
 
 from __future__ import annotations
 
+import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from fractions import Fraction
@@ -134,6 +135,7 @@ def invoice_issue(
     amount_due = total - applied
     is_card = subscription.payment_method_type == PaymentMethodType.CARD
     invoice = Invoice.objects.create(
+        charge_key=secrets.token_hex(8),
         account=account,
         subscription=subscription,
         number=document_number_next(series=INVOICE_SERIES, at=at),
@@ -183,20 +185,40 @@ def invoice_issue(
         invoice.status = Invoice.Status.PAID
         invoice.paid_at = at
         invoice.save(update_fields=["status", "paid_at"])
-    elif amount_due < minimum_charge_minor(invoice.currency):
-        invoice.status = Invoice.Status.PAID
-        invoice.paid_at = at
-        invoice.amount_carried_minor = amount_due
-        invoice.save(update_fields=["status", "paid_at", "amount_carried_minor"])
-        _balance_move(
-            subscription=subscription,
-            kind=BalanceEntry.Kind.SMALL_AMOUNT,
-            amount_minor=-amount_due,
-            at=at,
-            description=f"Amount due of {invoice.number} under the minimum charge, collected with the next invoice",
-            invoice=invoice,
-        )
+    else:
+        _carry_if_small(subscription=subscription, invoice=invoice, at=at)
     return invoice
+
+
+def invoice_outstanding(invoice: Invoice) -> int:
+    """What is still owed on an invoice."""
+    return (
+        invoice.amount_due_minor
+        - invoice.amount_paid_minor
+        - invoice.amount_carried_minor
+        - invoice.amount_credited_minor
+    )
+
+
+def _carry_if_small(*, subscription: Subscription, invoice: Invoice, at: datetime) -> None:
+    """An open invoice that owes less than the minimum charge is not collected: the amount is carried to the
+    balance as a debit (collected with the next invoice) and the invoice is settled."""
+    owed = invoice_outstanding(invoice)
+    if invoice.status != Invoice.Status.OPEN or owed <= 0 or owed >= minimum_charge_minor(invoice.currency):
+        return
+    invoice.status = Invoice.Status.PAID
+    invoice.paid_at = at
+    invoice.amount_carried_minor += owed
+    invoice.next_attempt_at = None
+    invoice.save(update_fields=["status", "paid_at", "amount_carried_minor", "next_attempt_at"])
+    _balance_move(
+        subscription=subscription,
+        kind=BalanceEntry.Kind.SMALL_AMOUNT,
+        amount_minor=-owed,
+        at=at,
+        description=f"Amount due of {invoice.number} under the minimum charge, collected with the next invoice",
+        invoice=invoice,
+    )
 
 
 def invoice_void(*, invoice: Invoice, at: datetime) -> Invoice:
@@ -236,10 +258,15 @@ def credit_note_issue(
     refund_minor: int = 0,
     memo: str = "",
 ) -> CreditNote:
-    """Issue a credit note against an invoice; what is not refunded goes to the credit balance."""
+    """Issue a credit note against an invoice. What is not refunded first reduces what is still owed on the invoice
+    (a credit on an unpaid invoice is not money the customer has: it only lowers the bill); the rest goes to the
+    credit balance."""
     total = sum(line.amount_minor for line in lines)
     if total <= 0 or total > creditable_minor(invoice):
         raise ValueError(f"A credit of {total} does not fit invoice {invoice.number}.")
+    applied = 0
+    if invoice.status == Invoice.Status.OPEN:
+        applied = max(0, min(total - refund_minor, invoice_outstanding(invoice)))
     note = CreditNote.objects.create(
         account_id=subscription.account_id,
         invoice=invoice,
@@ -251,7 +278,8 @@ def credit_note_issue(
         tax_minor=0,
         total_minor=total,
         refund_minor=refund_minor,
-        credit_minor=total - refund_minor,
+        credit_minor=total - refund_minor - applied,
+        applied_minor=applied,
         seller=seller_snapshot(),
         buyer=buyer_snapshot(subscription.account),
         issued_at=at,
@@ -273,6 +301,14 @@ def credit_note_issue(
             for position, line in enumerate(lines)
         ]
     )
+    if applied:
+        invoice.amount_credited_minor += applied
+        fields = ["amount_credited_minor"]
+        if invoice_outstanding(invoice) == 0:
+            invoice.status, invoice.paid_at, invoice.next_attempt_at = Invoice.Status.PAID, at, None
+            fields += ["status", "paid_at", "next_attempt_at"]
+        invoice.save(update_fields=fields)
+        _carry_if_small(subscription=subscription, invoice=invoice, at=at)
     _balance_move(
         subscription=subscription,
         kind=BalanceEntry.Kind.CREDIT_NOTE,
@@ -282,3 +318,14 @@ def credit_note_issue(
         credit_note=note,
     )
     return note
+
+
+def balance_pay_out(*, subscription: Subscription, amount_minor: int, at: datetime) -> None:
+    """Record credit balance paid back with a refund."""
+    _balance_move(
+        subscription=subscription,
+        kind=BalanceEntry.Kind.PAID_OUT,
+        amount_minor=-amount_minor,
+        at=at,
+        description="Credit balance paid back with the refund",
+    )

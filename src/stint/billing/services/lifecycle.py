@@ -13,13 +13,20 @@ from django.db.models import Q
 from stint.accounts.models import Account, User
 from stint.accounts.permissions import require_admin
 from stint.accounts.selectors import active_user_count
-from stint.billing.models import BillingReason, CreditNote, Invoice, PaymentMethodType, Price, Subscription
+from stint.billing.models import BillingReason, CreditNote, Invoice, Payment, PaymentMethodType, Price, Subscription
 from stint.billing.periods import period_bound, seconds_between, whole_second
 from stint.billing.services.collection import invoice_announce, invoice_collect, payment_refund
 from stint.billing.services.common import event, money, subscription_locked
 from stint.billing.services.credits import period_invoices
-from stint.billing.services.documents import Line, credit_note_issue, creditable_minor, invoice_issue, invoice_void
-from stint.billing.services.payment_methods import OFFLINE_METHODS, payment_method_label
+from stint.billing.services.documents import (
+    Line,
+    balance_pay_out,
+    credit_note_issue,
+    creditable_minor,
+    invoice_issue,
+    invoice_void,
+)
+from stint.billing.services.payment_methods import OFFLINE_METHODS
 from stint.billing.services.periods_state import edition_save, free_enter
 from stint.core import clock
 from stint.core.errors import Conflict
@@ -81,64 +88,127 @@ def subscription_refund(*, account: Account, actor: User) -> list[CreditNote]:
                 + (f" (that was until {until:%Y-%m-%d %H:%M} UTC)." if until else ", and this account has none."),
                 "nothing_refundable",
             )
+        invoices = period_invoices(subscription)
         notes: list[CreditNote] = []
-        refunded = 0
-        for invoice in period_invoices(subscription):
-            if invoice.status == Invoice.Status.OPEN and invoice.amount_paid_minor == 0:
-                invoice_void(invoice=invoice, at=at)
-                continue
-            room = creditable_minor(invoice)
-            if room <= 0:
-                continue
-            collected = invoice.amount_paid_minor - sum(
-                p.amount_minor for p in invoice.payments.filter(kind__in=["refund", "manual_refund"])
-            )
-            refund = max(0, min(room, collected))
-            line = Line(
-                description=f"Refund of invoice {invoice.number} (purchase cancelled)",
-                quantity=1,
-                unit_amount_minor=room,
-                amount_minor=room,
-                period_start=invoice.period_start,
-                period_end=invoice.period_end,
-            )
-            subscription.refresh_from_db(fields=["credit_balance_minor"])
-            note = credit_note_issue(
-                subscription=subscription,
-                invoice=invoice,
-                reason=CreditNote.Reason.REFUND,
-                lines=[line],
-                at=at,
-                refund_minor=refund,
-                memo="Purchase cancelled within 30 days",
-            )
-            if refund:
-                payment_refund(invoice=invoice, note=note, amount_minor=refund, at=at)
-            if invoice.status == Invoice.Status.OPEN:
-                invoice_void(invoice=invoice, at=at)
-            event(
-                account=account,
-                type=EventType.CREDIT_NOTE_ISSUED,
-                actor=actor,
-                credit_note=note,
-                summary=f"Credit note {note.number} of {money(note.total_minor, note.currency)} against invoice "
-                f"{invoice.number}: {money(refund, note.currency)} refunded, "
-                f"{money(note.credit_minor, note.currency)} added to the credit balance.",
-            )
-            refunded += refund
-            notes.append(note)
+        for invoice in invoices:
+            note = _refund_invoice(subscription, invoice=invoice, invoices=invoices, at=at, actor=actor)
+            if note is not None:
+                notes.append(note)
+        # What the period's credit notes (seat removals, plan changes) put in the balance was paid for with this
+        # period's money too: it goes back the same way, so the customer ends with what they paid, not credit.
         subscription.refresh_from_db()
+        _balance_pay_out(subscription, invoices=invoices, at=at)
+        subscription.refresh_from_db()
+        refunded = sum(
+            p.amount_minor
+            for p in Payment.objects.filter(
+                invoice__in=invoices, kind__in=[Payment.Kind.REFUND, Payment.Kind.MANUAL_REFUND], created_at=at
+            )
+        )
+        routes = sorted(
+            {_route(invoice.payment_method) for invoice in invoices if _cash_left(invoice) < _paid(invoice)}
+        )
         event(
             account=account,
             type=EventType.REFUND_ISSUED,
             actor=actor,
             summary=f"{actor.name} cancelled the purchase: {money(refunded, subscription.currency)} refunded"
-            + (f" to {payment_method_label(subscription)}" if refunded else "")
+            + (f" ({', '.join(routes)})" if refunded else "")
             + ".",
             refund_minor=refunded,
         )
         revert_to_free(subscription, at=at, why="the purchase was refunded.", actor=actor)
     return notes
+
+
+def _paid(invoice: Invoice) -> int:
+    return sum(
+        p.amount_minor
+        for p in invoice.payments.filter(
+            status=Payment.Status.SUCCEEDED, kind__in=[Payment.Kind.CHARGE, Payment.Kind.MANUAL]
+        )
+    )
+
+
+def _cash_left(invoice: Invoice) -> int:
+    """Money collected on an invoice and not paid back yet."""
+    refunded = sum(
+        p.amount_minor for p in invoice.payments.filter(kind__in=[Payment.Kind.REFUND, Payment.Kind.MANUAL_REFUND])
+    )
+    return _paid(invoice) - refunded
+
+
+def _route(payment_method: dict[str, str]) -> str:
+    if payment_method.get("type") == "card":
+        brand = {"visa": "Visa", "mastercard": "MasterCard", "amex": "American Express"}.get(
+            payment_method.get("brand", ""), "card"
+        )
+        return f"to {brand} •••• {payment_method.get('last4', '')}"
+    return "paid back by bank transfer or check"
+
+
+def _refund_invoice(
+    subscription: Subscription, *, invoice: Invoice, invoices: list[Invoice], at: datetime, actor: User
+) -> CreditNote | None:
+    """Credit what is left of an invoice of the period and pay it back. The money may have been collected by
+    another invoice of the period and reached this one through the credit balance (a plan change is paid partly
+    with the credit for the old plan): it is paid back from wherever it was collected. An unpaid invoice is voided
+    (only its paid part, if any, is credited first)."""
+    is_open = invoice.status == Invoice.Status.OPEN
+    cash = _cash_left(invoice) if is_open else sum(_cash_left(inv) for inv in invoices)
+    room = min(creditable_minor(invoice), cash) if is_open else creditable_minor(invoice)
+    note = None
+    if room > 0:
+        refund = max(0, min(room, cash))
+        line = Line(
+            description=f"Refund of invoice {invoice.number} (purchase cancelled)",
+            quantity=1,
+            unit_amount_minor=room,
+            amount_minor=room,
+            period_start=invoice.period_start,
+            period_end=invoice.period_end,
+        )
+        subscription.refresh_from_db(fields=["credit_balance_minor"])
+        note = credit_note_issue(
+            subscription=subscription,
+            invoice=invoice,
+            reason=CreditNote.Reason.REFUND,
+            lines=[line],
+            at=at,
+            refund_minor=refund,
+            memo="Purchase cancelled within 30 days",
+        )
+        if refund:
+            payment_refund(invoice=invoice, note=note, amount_minor=refund, at=at, also_from=invoices)
+        event(
+            account=subscription.account,
+            type=EventType.CREDIT_NOTE_ISSUED,
+            actor=actor,
+            credit_note=note,
+            summary=f"Credit note {note.number} of {money(note.total_minor, note.currency)} against invoice "
+            f"{invoice.number}: {money(refund, note.currency)} refunded, "
+            f"{money(note.credit_minor, note.currency)} added to the credit balance.",
+        )
+    invoice.refresh_from_db()
+    if invoice.status == Invoice.Status.OPEN:
+        invoice_void(invoice=invoice, at=at)
+    return note
+
+
+def _balance_pay_out(subscription: Subscription, *, invoices: list[Invoice], at: datetime) -> None:
+    """Pay a credit balance back through the period's payments that still hold money (never more than they
+    collected)."""
+    left = subscription.credit_balance_minor
+    if left <= 0:
+        return
+    paid_out = 0
+    for invoice in invoices:
+        share = min(left - paid_out, _cash_left(invoice))
+        if share > 0:
+            payment_refund(invoice=invoice, note=None, amount_minor=share, at=at)
+            paid_out += share
+    if paid_out:
+        balance_pay_out(subscription=subscription, amount_minor=paid_out, at=at)
 
 
 def _renew(subscription: Subscription) -> bool:
