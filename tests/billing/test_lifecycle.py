@@ -149,12 +149,12 @@ def test_a_bank_transfer_invoice_reminds_and_then_falls_back_to_free(frozen: Fro
     buy(alice, card={"type": "bank_transfer"}, interval="year")
     invoice = Invoice.objects.get()
     assert (invoice.status, invoice.due_at - invoice.issued_at) == ("open", timedelta(days=30))
-    frozen.advance(23 * DAY)
+    frozen.advance(23 * DAY)  # 7 days before the due date
     billing_tick()
     billing_tick()
-    frozen.advance(6 * DAY + 1)
+    frozen.set(invoice.due_at - timedelta(hours=8))  # the due date, 01:00 UTC
     billing_tick()
-    frozen.advance(DAY)
+    frozen.set(invoice.due_at)
     billing_tick()
     billing_tick()
     assert events(alice).count("invoice.due_soon") == 2

@@ -25,8 +25,8 @@ def test_the_users_page_tells_the_charge_before_someone_is_added(frozen: FrozenC
     )
     frozen.advance(14 * 86400)  # half of February 2026's 28 days
     page = text(logged_in(alice).get("/settings/users/"))
-    assert "Adding a user now charges USD 4.50 at once" in page
-    assert "Feb 28, 2026" in page
+    assert "Adding a user now charges USD 4.50 to the card at once" in page
+    assert "Feb 28, 2026 09:00 UTC" in page
 
 
 def test_the_remove_confirmation_tells_the_credit(frozen: FrozenClock, alice: Person, bob: Person) -> None:
@@ -35,7 +35,7 @@ def test_the_remove_confirmation_tells_the_credit(frozen: FrozenClock, alice: Pe
     )
     frozen.advance(21 * 86400)
     page = text(logged_in(alice).get(f"/settings/users/{bob.user.pk}/remove/"))
-    assert "USD 2.25 for the rest of the period (until Feb 28, 2026) is credited to your balance" in page
+    assert "USD 2.25 for the rest of the period (until Feb 28, 2026 09:00 UTC) is credited to your balance" in page
 
 
 def test_a_trial_shows_no_charge(alice: Person) -> None:

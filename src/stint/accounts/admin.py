@@ -30,7 +30,9 @@ class AccountAdmin(admin.ModelAdmin):
     list_display = ("id", "name", "owner", "edition", "trial_ends_at", "created_at")
     list_filter = ("edition",)
     search_fields = ("name", "legal_name", "owner__email")
-    readonly_fields = ("owner", "created_at")
+    # The edition and trial end are the subscription's (billing moves them); editing them here would put the account
+    # out of step with what it pays for.
+    readonly_fields = ("owner", "created_at", "edition", "trial_ends_at")
     inlines = [MembershipInline]
 
 

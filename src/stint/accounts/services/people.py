@@ -136,9 +136,10 @@ def _named_user_enable(
         verb = "added"
     else:
         membership.active = True
+        membership.licensed = True  # the seat check above made room (in Free, a license)
         membership.role = role_value
         membership.deactivated_at = None
-        membership.save(update_fields=["active", "role", "deactivated_at"])
+        membership.save(update_fields=["active", "licensed", "role", "deactivated_at"])
         verb = "reactivated"
     if membership.accepted_at is None:
         _send_invitation(membership=membership, inviter=actor)

@@ -317,7 +317,7 @@ def _offline_reminders(subscription: Subscription, now: datetime) -> None:
         if invoice.payment_method.get("type") not in OFFLINE_METHODS:
             continue
         due = invoice.due_at
-        if invoice.due_soon_sent_at is None and now >= due - DUE_SOON_BEFORE and now < due - timedelta(days=1):
+        if invoice.due_soon_sent_at is None and due - DUE_SOON_BEFORE <= now < due.replace(hour=0, minute=0, second=0):
             invoice.due_soon_sent_at = now
             invoice.save(update_fields=["due_soon_sent_at"])
             event(
@@ -328,7 +328,8 @@ def _offline_reminders(subscription: Subscription, now: datetime) -> None:
                 f"{due:%Y-%m-%d}; please pay by bank transfer or check quoting {invoice.number}.",
                 when="in 7 days",
             )
-        if invoice.due_today_sent_at is None and now >= due - timedelta(days=1) and now < due:
+        due_day = due.replace(hour=0, minute=0, second=0, microsecond=0)
+        if invoice.due_today_sent_at is None and due_day <= now < due:
             invoice.due_today_sent_at = now
             invoice.save(update_fields=["due_today_sent_at"])
             event(

@@ -28,6 +28,7 @@ def period_start_new(
     subscription.current_period_end = end
     subscription.committed_num = seats * unit_amount_minor * seconds_between(at, end)
     subscription.status = Subscription.Status.ACTIVE
+    subscription.trial_ends_at = None  # bought: whatever was left of the trial is over
     subscription.cancel_at_period_end = False
     subscription.past_due_since = None
     Membership.objects.filter(account_id=subscription.account_id, licensed=False).update(licensed=True)

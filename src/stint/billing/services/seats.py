@@ -68,7 +68,7 @@ def _prorated(subscription: Subscription, *, seats_delta: int, at: datetime) -> 
 
 def seat_preview(*, account: Account, users_delta: int) -> tuple[int, str, datetime | None]:
     """What adding (or removing, negative) that many named users would charge (or credit, negative) now."""
-    subscription_catch_up(account)
+    # A read: nothing due is run from here (a page view never charges); the tick or the change itself does that.
     subscription = Subscription.objects.get(account=account)
     if not subscription.is_paid:
         return 0, subscription.currency, None
@@ -111,11 +111,11 @@ def seat_add(*, account: Account, actor: User, who: str) -> SeatChange:
         period_start=at,
         period_end=end,
     )
-    invoice_announce(invoice=invoice, actor=actor)
     failure = invoice_collect(subscription=subscription, invoice=invoice, at=at, actor=actor)
     if failure is not None:
         invoice_void(invoice=invoice, at=at)
         return SeatChange(amount, subscription.currency, invoice, failure=failure)
+    invoice_announce(invoice=invoice, actor=actor)
     subscription.seats += needed
     subscription.committed_num = after
     subscription.updated_at = at

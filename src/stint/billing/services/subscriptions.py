@@ -7,6 +7,7 @@ from datetime import datetime
 from fractions import Fraction
 from typing import Any
 
+from django.conf import settings
 from django.db import transaction
 
 from stint.accounts.models import Account, Edition, User
@@ -29,7 +30,7 @@ from stint.billing.services.payment_methods import (
 )
 from stint.billing.services.periods_state import edition_save, period_start_new
 from stint.core import clock
-from stint.core.errors import Conflict, Invalid
+from stint.core.errors import Conflict, Forbidden, Invalid
 from stint.notifications.models import EventType
 
 PO_MAX_LENGTH = 60
@@ -90,6 +91,12 @@ def subscription_purchase(
     transfer and check (annual only) leave it open with 30-day terms. A declined card changes nothing but the
     voided invoice, and answers 402."""
     require_admin(account=account, actor=actor, what="buy a subscription")
+    if settings.STINT_MODE == "onprem":
+        raise Forbidden(
+            "This server runs on a license: buy or change the subscription with Stint's cloud, then install the "
+            "license here (Settings / License).",
+            "onprem_uses_license",
+        )
     subscription_catch_up(account)
     plan_obj, price = price_for(plan_code=plan, interval=interval)
     failure: ChargeFailed | None = None
@@ -130,11 +137,11 @@ def subscription_purchase(
             period_start=at,
             period_end=end,
         )
-        invoice_announce(invoice=invoice, actor=actor)
         failure = invoice_collect(subscription=subscription, invoice=invoice, at=at, actor=actor)
         if failure is not None:
             invoice_void(invoice=invoice, at=at)
         else:
+            invoice_announce(invoice=invoice, actor=actor)
             edition_save(subscription, at)
             event(
                 account=account,

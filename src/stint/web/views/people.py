@@ -10,9 +10,10 @@ from django.views.decorators.http import require_POST
 
 from stint.accounts import selectors, services
 from stint.accounts.models import Membership, Role
+from stint.billing.selectors import subscription_of
 from stint.billing.services import seat_preview
-from stint.core.money import Money
 from stint.core.errors import Forbidden, StintError
+from stint.core.money import Money
 from stint.web.access import MemberRequest, admin_required
 from stint.web.confirm import confirm_page
 from stint.web.forms import RoleForm, TeamForm, UserAddForm, show_error
@@ -52,12 +53,13 @@ def _seat_preview_text(request: MemberRequest, *, users_delta: int) -> str:
     amount, currency, period_end = seat_preview(account=request.account, users_delta=users_delta)
     if period_end is None:
         return ""
-    until = f"{period_end:%b %-d, %Y}"
+    until = f"{period_end:%b %-d, %Y %H:%M} UTC"
     if amount > 0:
-        return (
-            f"Adding a user now charges {Money(amount, currency).format()} at once: their seat from now until the "
-            f"period ends on {until}, prorated to the second."
-        )
+        if subscription_of(account=request.account).payment_method_type == "card":
+            how = f"charges {Money(amount, currency).format()} to the card at once"
+        else:
+            how = f"adds an invoice of {Money(amount, currency).format()}, payable within 30 days"
+        return f"Adding a user now {how}: their seat from now until the period ends on {until}, prorated to the second."
     if amount < 0:
         return (
             f"{Money(-amount, currency).format()} for the rest of the period (until {until}) is credited to your "
