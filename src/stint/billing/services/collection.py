@@ -4,12 +4,15 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from django.db import transaction
+
 from stint.accounts.models import User
 from stint.billing.gateways import ChargeFailed, gateway
 from stint.billing.models import CreditNote, Invoice, Payment, PaymentMethodType, Subscription
 from stint.billing.services.common import event, money
 from stint.billing.services.documents import invoice_outstanding
-from stint.core.errors import Conflict
+from stint.core import clock
+from stint.core.errors import Conflict, Invalid
 from stint.notifications.models import EventType
 
 
@@ -98,17 +101,30 @@ def invoice_collect(
     return None
 
 
-def invoice_record_payment(
-    *, invoice: Invoice, amount_minor: int, reference: str, at: datetime, actor: User
+def invoice_payment_record(
+    *, invoice_id: int, amount_minor: int, reference: str, paid_at: datetime, actor: User
 ) -> Invoice:
-    """Sales records a bank transfer or check; the invoice is paid when the whole amount due has arrived."""
+    """Sales records a bank transfer or check received (back-office); the invoice is paid once everything owed on
+    it has arrived."""
+    reference = reference.strip()
+    if not reference:
+        raise Invalid("Enter the bank or check reference of the payment.", "reference_missing", field="reference")
+    if paid_at > clock.now():
+        raise Invalid("A payment cannot be received in the future.", "paid_in_future", field="paid_on")
+    with transaction.atomic():
+        invoice = Invoice.objects.select_for_update().select_related("account").get(pk=invoice_id)
+        return _payment_record(invoice=invoice, amount_minor=amount_minor, reference=reference, at=paid_at, actor=actor)
+
+
+def _payment_record(*, invoice: Invoice, amount_minor: int, reference: str, at: datetime, actor: User) -> Invoice:
     if invoice.status != Invoice.Status.OPEN:
         raise Conflict(f"Invoice {invoice.number} is {invoice.status}, not open.", "invoice_not_open")
     outstanding = invoice_outstanding(invoice)
     if amount_minor <= 0 or amount_minor > outstanding:
-        raise Conflict(
-            f"The amount must be between 0.01 and the outstanding {money(outstanding, invoice.currency)}.",
+        raise Invalid(
+            f"The amount must be more than zero and at most the {money(outstanding, invoice.currency)} still owed.",
             "payment_amount_invalid",
+            field="amount",
         )
     Payment.objects.create(
         account_id=invoice.account_id,
