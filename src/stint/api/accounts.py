@@ -13,6 +13,7 @@ from stint.accounts import selectors, services
 from stint.accounts.models import Account, ApiToken, Membership, Team
 from stint.api.auth import ApiRequest, require_admin
 from stint.api.schemas import errors
+from stint.billing.services.seats import named_user_license_set
 from stint.core.errors import Forbidden
 from stint.core.http import client_ip
 from stint.core.pagination import paginate
@@ -112,6 +113,10 @@ class UserOut(Schema):
     name: str
     role: RoleName
     active: bool
+    licensed: bool = Field(
+        description="May track time. Always true except on Free, where only as many named users as Free allows are "
+        "licensed (the owner chooses who); the others keep their records."
+    )
     invitation_pending: bool
     added_at: datetime
     deactivated_at: datetime | None
@@ -124,6 +129,7 @@ class UserOut(Schema):
             "name": membership.user.name,
             "role": membership.role,
             "active": membership.active,
+            "licensed": membership.licensed,
             "invitation_pending": membership.invitation_pending,
             "added_at": membership.added_at,
             "deactivated_at": membership.deactivated_at,
@@ -144,6 +150,7 @@ class UserIn(Schema):
 class UserPatch(Schema):
     name: str | None = None
     role: RoleName | None = None
+    licensed: bool | None = Field(None, description="On Free: whether this person may track (owner and admins).")
 
 
 class OwnerIn(Schema):
@@ -294,14 +301,21 @@ def user_get(request: ApiRequest, user_id: int):
     return UserOut.of(selectors.membership_get(account=request.account, user_id=user_id))
 
 
-@router.patch("/users/{user_id}", response={200: UserOut, **errors(400, 401, 403, 404, 422)})
+@router.patch("/users/{user_id}", response={200: UserOut, **errors(400, 401, 402, 403, 404, 409, 422)})
 def user_update(request: ApiRequest, user_id: int, payload: UserPatch):
     """Change a role (admins) or a name (yourself; admins too, unless the person uses their login in other
     accounts, where the name is theirs to change: 403 `name_owned_by_user`)."""
     membership = selectors.membership_get(account=request.account, user_id=user_id)
-    membership = services.named_user_update(
-        account=request.account, actor=request.user, membership=membership, **payload.dict(exclude_unset=True)
-    )
+    changes = payload.dict(exclude_unset=True)
+    licensed = changes.pop("licensed", None)
+    if changes:
+        membership = services.named_user_update(
+            account=request.account, actor=request.user, membership=membership, **changes
+        )
+    if licensed is not None:
+        membership = named_user_license_set(
+            account=request.account, actor=request.user, membership=membership, licensed=licensed
+        )
     return UserOut.of(membership)
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from stint.accounts.models import Account, Membership, User
-from stint.core.errors import Forbidden
+from stint.core.errors import Forbidden, PaymentRequired
 
 
 def membership_of(*, account: Account, user: User) -> Membership:
@@ -11,6 +11,18 @@ def membership_of(*, account: Account, user: User) -> Membership:
     if membership is None:
         raise Forbidden("You are not an active user of this account.", "not_a_member")
     return membership
+
+
+def require_licensed(membership: Membership) -> None:
+    """In Free only as many named users as the plan allows may track (the owner chooses who); the others keep their
+    records and can read them."""
+    if not membership.licensed:
+        raise PaymentRequired(
+            f"{membership.user.name} cannot track time: on the Free edition only as many named users as it allows may "
+            "track, and this person is not one of them. The account owner can change who on the Users page, or "
+            "upgrade in Settings / My Account.",
+            "user_not_licensed",
+        )
 
 
 def require_manager(*, account: Account, actor: User, what: str) -> Membership:

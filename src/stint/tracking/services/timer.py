@@ -13,7 +13,7 @@ from stint.core import clock
 from stint.core.errors import Conflict, Invalid, StintError
 from stint.core.outbox import email_enqueue
 from stint.tracking.models import Source, Timer, TimeRecord
-from stint.tracking.permissions import membership_of
+from stint.tracking.permissions import membership_of, require_licensed
 from stint.tracking.selectors import tracking_rules
 from stint.tracking.services.records import RecordSpec, time_record_check, time_record_create
 from stint.tracking.timeutil import whole_seconds
@@ -52,7 +52,7 @@ def timer_start(
     billable: bool = True,
 ) -> tuple[Timer, TimeRecord | None]:
     """Start the person's timer; a running one is stopped first and its record answered."""
-    membership_of(account=account, user=user)
+    require_licensed(membership_of(account=account, user=user))
     # A timer whose record the rules would refuse (closed item, missing comment...) could never be stopped.
     time_record_check(
         account=account,
