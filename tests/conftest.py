@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import email
 import email.policy
+import importlib
 import json
 import os
 import shutil
@@ -141,6 +142,27 @@ def mailbox(smtp_server: tuple[Controller, Mailbox]) -> Mailbox:
 def deliver() -> int:
     """What the worker does: send every due outbox message through the real SMTP server."""
     return outbox_deliver(limit=10_000)
+
+
+@pytest.fixture(autouse=True)
+def _plans_seeded(request: pytest.FixtureRequest) -> None:
+    """The plans and prices come from a data migration; a transactional test (or a live server test) empties every
+    table when it ends, so the tests after it in the same process would find no plans. Seed them again, committed,
+    before any test that uses the database."""
+    uses_db = request.node.get_closest_marker("django_db") is not None or any(
+        name in request.fixturenames for name in ("db", "transactional_db", "live_server")
+    )
+    if not uses_db:
+        return
+    request.getfixturevalue("django_db_setup")
+    from django.apps import apps
+
+    from stint.billing.models import Plan
+
+    django_db_blocker = request.getfixturevalue("django_db_blocker")
+    with django_db_blocker.unblock():
+        if not Plan.objects.exists():
+            importlib.import_module("stint.billing.migrations.0002_seed_plans").seed(apps, None)
 
 
 @pytest.fixture(autouse=True)

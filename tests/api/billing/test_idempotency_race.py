@@ -23,7 +23,7 @@ KEY = {"Idempotency-Key": "race-2026-01-31"}
 BODY = {"plan": "regular", "interval": "month", "payment_method": VISA}
 
 
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_ten_identical_purchases_at_once_charge_once(alice: Person) -> None:
     parallel = connection.vendor == "postgresql"
     start = threading.Barrier(COPIES)

@@ -8,13 +8,10 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 
 from stint.accounts import selectors, services
-from stint.core.errors import Malformed, StintError
-from stint.core.pagination import paginate
-from stint.notifications.selectors import account_events, email_statuses
+from stint.core.errors import StintError
 from stint.web.access import MemberRequest, admin_required, member_required
 from stint.web.forms import ProfileForm, TokenForm, show_error
-
-EVENTS_PER_PAGE = 50
+from stint.web.views import billing
 
 
 @member_required
@@ -80,25 +77,8 @@ def token_revoke(request: MemberRequest, token_id: int) -> HttpResponse:
 
 @admin_required
 def account(request: MemberRequest) -> HttpResponse:
-    try:
-        events, next_cursor = paginate(
-            account_events(account=request.account),
-            limit=EVENTS_PER_PAGE,
-            cursor=request.GET.get("cursor"),
-            newest_first=True,
-        )
-    except Malformed:
-        return redirect("account")
-    statuses = email_statuses(events=events)
-    return render(
-        request,
-        "web/account.html",
-        {
-            "events": [(event, statuses[event.pk]) for event in events],
-            "next_cursor": next_cursor,
-            "is_first_page": not request.GET.get("cursor"),
-        },
-    )
+    """The subscription, its documents and the event log; the billing forms post to stint.web.views.billing."""
+    return billing.account_page(request)
 
 
 # --- Profile: everyone ---

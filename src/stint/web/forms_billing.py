@@ -1,0 +1,168 @@
+"""Forms of Settings / My Account: buying a plan, changing it, the payment method and the PO number.
+
+They check shape only; the billing services own the rules and their errors are placed next to the field they name
+with `show_billing_error`. Card numbers and security codes are never rendered back into a page (a person types them
+again after an error); only the brand and the last four digits of what was typed are kept, as a hint.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+
+from stint.billing.gateways import ChargeFailed
+from stint.billing.gateways.cards import ACCEPTED_BRANDS, card_brand, card_number_normalise
+from stint.billing.models import PaymentMethodType
+from stint.core.errors import StintError
+
+CARD_FIELDS = ("number", "exp_month", "exp_year", "cvc")
+
+
+class NotEchoedInput(forms.PasswordInput):
+    """A visible text box whose value is never rendered back (as a password box does): card numbers and CVCs."""
+
+    input_type = "text"
+
+
+def offer_value(plan: str, interval: str) -> str:
+    return f"{plan}:{interval}"
+
+
+class OfferField(forms.ChoiceField):
+    """One choice of plan and billing interval, e.g. "regular:month"; the choices come from the database prices."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(
+            label="Plan",
+            widget=forms.RadioSelect,
+            error_messages={
+                "required": "Choose a plan and how often to pay.",
+                "invalid_choice": "Choose one of the plans on offer.",
+            },
+            **kwargs,
+        )
+
+
+class PaymentMethodFields(forms.Form):
+    """The payment method as a person gives it: a card, or bank transfer or check (annual plans only)."""
+
+    payment_method = forms.ChoiceField(
+        label="Payment method",
+        widget=forms.RadioSelect,
+        choices=[
+            (PaymentMethodType.CARD, "Card"),
+            (PaymentMethodType.BANK_TRANSFER, "Bank transfer"),
+            (PaymentMethodType.CHECK, "Check"),
+        ],
+        initial=PaymentMethodType.CARD,
+        error_messages={"required": "Choose how to pay."},
+    )
+    number = forms.CharField(
+        label="Card number",
+        required=False,
+        max_length=30,
+        help_text="Visa, MasterCard or American Express.",
+        widget=NotEchoedInput(
+            attrs={"autocomplete": "cc-number", "inputmode": "numeric", "spellcheck": "false", "data-card-number": ""}
+        ),
+    )
+    exp_month = forms.CharField(
+        label="Expiry month",
+        required=False,
+        max_length=2,
+        widget=forms.TextInput(attrs={"autocomplete": "cc-exp-month", "inputmode": "numeric", "placeholder": "MM"}),
+    )
+    exp_year = forms.CharField(
+        label="Expiry year",
+        required=False,
+        max_length=4,
+        widget=forms.TextInput(attrs={"autocomplete": "cc-exp-year", "inputmode": "numeric", "placeholder": "YYYY"}),
+    )
+    cvc = forms.CharField(
+        label="Security code (CVC)",
+        required=False,
+        max_length=4,
+        help_text="3 digits on the back; 4 on the front of an American Express card.",
+        widget=NotEchoedInput(
+            attrs={"autocomplete": "cc-csc", "inputmode": "numeric", "spellcheck": "false", "data-card-cvc": ""}
+        ),
+    )
+
+    def payment_method_data(self) -> dict[str, Any]:
+        """What the billing services take as `payment_method`: the card's details only for a card."""
+        kind = self.cleaned_data["payment_method"]
+        if kind != PaymentMethodType.CARD:
+            return {"type": kind}
+        return {"type": kind, **{name: self.cleaned_data.get(name, "").strip() for name in CARD_FIELDS}}
+
+    def typed_card_hint(self) -> str:
+        """After an error: which card was typed ("Visa ending 0002"), so the person knows what to type again."""
+        raw = self.data.get(self.add_prefix("number"), "") if self.is_bound else ""
+        digits = card_number_normalise(str(raw)) or ""
+        if len(digits) < 4:
+            return ""
+        brand = card_brand(digits)
+        name = ACCEPTED_BRANDS[brand] if brand else "The card"
+        return f"{name} ending {digits[-4:]}"
+
+
+class PurchaseForm(PaymentMethodFields):
+    offer = OfferField()
+    po_number = forms.CharField(
+        label="PO number (optional)",
+        required=False,
+        max_length=60,
+        help_text="Your purchase order number, printed on every invoice.",
+    )
+
+    field_order = ["offer", "payment_method", *CARD_FIELDS, "po_number"]
+
+    def __init__(self, *args: Any, offers: list[tuple[str, str]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["offer"].choices = offers  # type: ignore[attr-defined]
+
+
+class PlanChangeForm(forms.Form):
+    offer = OfferField()
+
+    def __init__(self, *args: Any, offers: list[tuple[str, str]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["offer"].choices = offers  # type: ignore[attr-defined]
+
+
+class PaymentMethodForm(PaymentMethodFields):
+    pass
+
+
+class PoForm(forms.Form):
+    po_number = forms.CharField(
+        label="PO number",
+        required=False,
+        max_length=60,
+        help_text="Printed on every invoice from now on. Leave empty to print none.",
+    )
+
+
+def offer_parts(form: PurchaseForm | PlanChangeForm) -> tuple[str, str]:
+    plan, _, interval = form.cleaned_data["offer"].partition(":")
+    return plan, interval
+
+
+# Where the services' field names land in these forms.
+_FIELD_OF = {
+    "plan": "offer",
+    "interval": "offer",
+    "payment_method": "payment_method",
+    "payment_method.type": "payment_method",
+    **{f"payment_method.{name}": name for name in CARD_FIELDS},
+}
+
+
+def show_billing_error(form: forms.Form, exc: StintError) -> None:
+    """Put a billing service's error next to the field it names. A declined card names no field: its error goes
+    next to the card number, the thing to change."""
+    field = _FIELD_OF.get(exc.field or "", exc.field)
+    if field is None and isinstance(exc, ChargeFailed) and "number" in form.fields:
+        field = "number"
+    form.add_error(field if field in form.fields else None, exc.detail)
