@@ -1,6 +1,14 @@
 """Billing services: everything that writes plans, subscriptions, documents, the balance and payments."""
 
-from stint.billing.services.lifecycle import billing_tick, refundable_until, subscription_refund, subscription_tick
+from stint.billing.services.lifecycle import (
+    RefundPlan,
+    billing_tick,
+    refund_plan,
+    refund_routes,
+    refundable_until,
+    subscription_refund,
+    subscription_tick,
+)
 from stint.billing.services.seats import SeatChange, seat_add, seat_preview, seat_remove
 from stint.billing.services.subscriptions import (
     subscription_cancel,
@@ -12,8 +20,11 @@ from stint.billing.services.subscriptions import (
 )
 
 __all__ = [
+    "RefundPlan",
     "SeatChange",
     "billing_tick",
+    "refund_plan",
+    "refund_routes",
     "refundable_until",
     "seat_add",
     "seat_preview",

@@ -5,6 +5,7 @@ is due, so running them twice changes nothing."""
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.db import transaction
@@ -88,32 +89,26 @@ def subscription_refund(*, account: Account, actor: User) -> list[CreditNote]:
                 + (f" (that was until {until:%Y-%m-%d %H:%M} UTC)." if until else ", and this account has none."),
                 "nothing_refundable",
             )
-        invoices = period_invoices(subscription)
-        notes: list[CreditNote] = []
-        for invoice in invoices:
-            note = _refund_invoice(subscription, invoice=invoice, invoices=invoices, at=at, actor=actor)
-            if note is not None:
-                notes.append(note)
+        plan = refund_plan(subscription)
+        invoices = [step.invoice for step in plan.steps]
+        notes = [
+            note
+            for step in plan.steps
+            if (note := _refund_step(subscription, step=step, invoices=invoices, at=at, actor=actor)) is not None
+        ]
         # What the period's credit notes (seat removals, plan changes) put in the balance was paid for with this
         # period's money too: it goes back the same way, so the customer ends with what they paid, not credit.
         subscription.refresh_from_db()
         _balance_pay_out(subscription, invoices=invoices, at=at)
         subscription.refresh_from_db()
-        refunded = sum(
-            p.amount_minor
-            for p in Payment.objects.filter(
-                invoice__in=invoices, kind__in=[Payment.Kind.REFUND, Payment.Kind.MANUAL_REFUND], created_at=at
-            )
-        )
-        routes = sorted(
-            {_route(invoice.payment_method) for invoice in invoices if _cash_left(invoice) < _paid(invoice)}
-        )
+        refunded = plan.total_refund
+        routes = [_route(inv.payment_method) for inv in invoices if _cash_left(inv) < _paid(inv)]
         event(
             account=account,
             type=EventType.REFUND_ISSUED,
             actor=actor,
             summary=f"{actor.name} cancelled the purchase: {money(refunded, subscription.currency)} refunded"
-            + (f" ({', '.join(routes)})" if refunded else "")
+            + (f" ({', '.join(dict.fromkeys(routes))})" if refunded else "")
             + ".",
             refund_minor=refunded,
         )
@@ -144,27 +139,79 @@ def _route(payment_method: dict[str, str]) -> str:
             payment_method.get("brand", ""), "card"
         )
         return f"to {brand} •••• {payment_method.get('last4', '')}"
-    return "paid back by bank transfer or check"
+    return "by bank transfer or check, arranged by our sales team"
 
 
-def _refund_invoice(
-    subscription: Subscription, *, invoice: Invoice, invoices: list[Invoice], at: datetime, actor: User
+@dataclass(frozen=True)
+class RefundStep:
+    invoice: Invoice
+    credit: int  # the credit note's total (0: no credit note)
+    refund: int  # of which paid back
+    void: bool  # an unpaid invoice of the period is voided
+
+
+@dataclass(frozen=True)
+class RefundPlan:
+    steps: list[RefundStep]
+    pay_out: int  # credit balance from the period paid back too
+
+    @property
+    def total_refund(self) -> int:
+        return sum(step.refund for step in self.steps) + self.pay_out
+
+
+def refund_routes(subscription: Subscription) -> list[str]:
+    """Where a refund's money goes: to each card that paid this period, or back out of band for bank transfer and
+    check ("to Visa •••• 4242", ...)."""
+    routes: list[str] = []
+    for invoice in period_invoices(subscription):
+        route = _route(invoice.payment_method)
+        if _cash_left(invoice) > 0 and route not in routes:
+            routes.append(route)
+    return routes
+
+
+def refund_plan(subscription: Subscription) -> RefundPlan:
+    """What a refund now would do, computed without writing anything; `subscription_refund` carries out exactly
+    this plan, and My Account shows its total before anyone confirms.
+
+    Every invoice of the period is credited for what it has left; the money is paid back from wherever it was
+    collected (a plan change is paid partly with the credit for the old plan, which the purchase's charge holds).
+    An unpaid invoice is voided, only its paid part credited. Credit the period left in the balance is paid back
+    last, never more than the period's payments still hold."""
+    invoices = period_invoices(subscription)
+    cash = {invoice.pk: _cash_left(invoice) for invoice in invoices}
+    balance = subscription.credit_balance_minor
+    steps = []
+    for invoice in invoices:
+        is_open = invoice.status == Invoice.Status.OPEN
+        available = cash[invoice.pk] if is_open else sum(cash.values())
+        credit = min(creditable_minor(invoice), available) if is_open else creditable_minor(invoice)
+        credit = max(0, credit)
+        refund = min(credit, available)
+        left = refund
+        for source in [invoice, *(other for other in invoices if other.pk != invoice.pk)]:
+            share = min(left, cash[source.pk])
+            cash[source.pk] -= share
+            left -= share
+        balance += credit - refund  # what a credit note does not pay back goes to the balance
+        if is_open:
+            balance += invoice.balance_applied_minor  # voiding returns the balance the invoice had used
+        steps.append(RefundStep(invoice=invoice, credit=credit, refund=refund, void=is_open))
+    return RefundPlan(steps=steps, pay_out=max(0, min(balance, sum(cash.values()))))
+
+
+def _refund_step(
+    subscription: Subscription, *, step: RefundStep, invoices: list[Invoice], at: datetime, actor: User
 ) -> CreditNote | None:
-    """Credit what is left of an invoice of the period and pay it back. The money may have been collected by
-    another invoice of the period and reached this one through the credit balance (a plan change is paid partly
-    with the credit for the old plan): it is paid back from wherever it was collected. An unpaid invoice is voided
-    (only its paid part, if any, is credited first)."""
-    is_open = invoice.status == Invoice.Status.OPEN
-    cash = _cash_left(invoice) if is_open else sum(_cash_left(inv) for inv in invoices)
-    room = min(creditable_minor(invoice), cash) if is_open else creditable_minor(invoice)
+    invoice = step.invoice
     note = None
-    if room > 0:
-        refund = max(0, min(room, cash))
+    if step.credit > 0:
         line = Line(
             description=f"Refund of invoice {invoice.number} (purchase cancelled)",
             quantity=1,
-            unit_amount_minor=room,
-            amount_minor=room,
+            unit_amount_minor=step.credit,
+            amount_minor=step.credit,
             period_start=invoice.period_start,
             period_end=invoice.period_end,
         )
@@ -175,23 +222,24 @@ def _refund_invoice(
             reason=CreditNote.Reason.REFUND,
             lines=[line],
             at=at,
-            refund_minor=refund,
+            refund_minor=step.refund,
             memo="Purchase cancelled within 30 days",
         )
-        if refund:
-            payment_refund(invoice=invoice, note=note, amount_minor=refund, at=at, also_from=invoices)
+        if step.refund:
+            payment_refund(invoice=invoice, note=note, amount_minor=step.refund, at=at, also_from=invoices)
         event(
             account=subscription.account,
             type=EventType.CREDIT_NOTE_ISSUED,
             actor=actor,
             credit_note=note,
             summary=f"Credit note {note.number} of {money(note.total_minor, note.currency)} against invoice "
-            f"{invoice.number}: {money(refund, note.currency)} refunded, "
+            f"{invoice.number}: {money(step.refund, note.currency)} refunded, "
             f"{money(note.credit_minor, note.currency)} added to the credit balance.",
         )
-    invoice.refresh_from_db()
-    if invoice.status == Invoice.Status.OPEN:
-        invoice_void(invoice=invoice, at=at)
+    if step.void:
+        invoice.refresh_from_db()
+        if invoice.status == Invoice.Status.OPEN:
+            invoice_void(invoice=invoice, at=at)
     return note
 
 

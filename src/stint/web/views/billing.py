@@ -16,7 +16,6 @@ from typing import Any
 from django import forms
 from django.conf import settings
 from django.contrib import messages
-from django.db.models import Q, Sum
 from django.http import HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -25,9 +24,7 @@ from django.views.decorators.debug import sensitive_post_parameters
 
 from stint.accounts.selectors import active_user_count
 from stint.billing import selectors, services
-from stint.billing.models import CreditNote, Interval, Invoice, Payment, PaymentMethodType, Plan, Subscription
-from stint.billing.services.credits import period_invoices
-from stint.billing.services.documents import creditable_minor
+from stint.billing.models import CreditNote, Interval, Invoice, PaymentMethodType, Plan, Subscription
 from stint.billing.services.payment_methods import OFFLINE_METHODS, payment_method_label
 from stint.core import clock
 from stint.core.errors import Malformed, StintError
@@ -624,7 +621,7 @@ def refund(request: MemberRequest) -> HttpResponseBase:
             "Nothing is refundable: a refund is possible within 30 days of a purchase, plan change or renewal.",
         )
         return _back_to("")
-    amount = refund_preview(subscription)
+    amount = services.refund_plan(subscription).total_refund
     paid_back = _money(amount, subscription.currency)
     route = _refund_route(subscription)
     if request.method == "POST":
@@ -670,66 +667,7 @@ def refund(request: MemberRequest) -> HttpResponseBase:
 
 
 def _refund_route(subscription: Subscription) -> str:
-    """Where the money goes: to the card each payment came from, or back out of band for bank transfer and check."""
-    routes: list[str] = []
-    for invoice in period_invoices(subscription):
-        method = invoice.payment_method or {}
-        if method.get("type") == PaymentMethodType.CARD:
-            brand = {"visa": "Visa", "mastercard": "MasterCard", "amex": "American Express"}.get(
-                str(method.get("brand", "")), "card"
-            )
-            route = f"to {brand} •••• {method.get('last4', '')}"
-        else:
-            route = "by bank transfer or check, arranged by our sales team"
-        if _cash_left(invoice) > 0 and route not in routes:
-            routes.append(route)
-    return " and ".join(routes) or f"to {payment_method_label(subscription)}"
-
-
-# --- the refund's amount, before it is made ---
-# This mirrors stint.billing.services.lifecycle.subscription_refund step by step, without writing anything. It belongs
-# next to it, as a billing selector (`refund_preview`); tests/web/billing/test_refund.py pins it to the real refund.
-
-
-def _cash_left(invoice: Invoice) -> int:
-    """Money collected on an invoice (charges and payments recorded by sales) and not paid back yet."""
-    totals = Payment.objects.filter(invoice=invoice).aggregate(
-        collected=Sum(
-            "amount_minor",
-            filter=Q(status=Payment.Status.SUCCEEDED, kind__in=[Payment.Kind.CHARGE, Payment.Kind.MANUAL]),
-        ),
-        returned=Sum("amount_minor", filter=Q(kind__in=[Payment.Kind.REFUND, Payment.Kind.MANUAL_REFUND])),
-    )
-    return (totals["collected"] or 0) - (totals["returned"] or 0)
-
-
-def refund_preview(subscription: Subscription) -> int:
-    """What `subscription_refund` would pay back now, in minor units."""
-    invoices = period_invoices(subscription)
-    cash = {invoice.pk: _cash_left(invoice) for invoice in invoices}
-    balance = subscription.credit_balance_minor
-    refunded = 0
-
-    def draw(first: Invoice, amount: int) -> None:
-        for source in [first, *(other for other in invoices if other.pk != first.pk)]:
-            share = min(amount, cash[source.pk])
-            cash[source.pk] -= share
-            amount -= share
-
-    for invoice in invoices:
-        is_open = invoice.status == Invoice.Status.OPEN
-        available = cash[invoice.pk] if is_open else sum(cash.values())
-        room = min(creditable_minor(invoice), available) if is_open else creditable_minor(invoice)
-        if room > 0:
-            paid_back = max(0, min(room, available))
-            balance += room - paid_back  # an open invoice's credit equals its refund: nothing reaches the balance
-            draw(invoice, paid_back)
-            refunded += paid_back
-        if is_open:
-            balance += invoice.balance_applied_minor  # voiding gives back the balance it had used
-    if balance > 0:
-        refunded += min(balance, sum(cash.values()))
-    return refunded
+    return " and ".join(services.refund_routes(subscription)) or f"to {payment_method_label(subscription)}"
 
 
 # --- documents ---
