@@ -206,6 +206,41 @@ DEFAULT_FROM_EMAIL = os.environ.get("STINT_FROM_EMAIL", "Stint <no-reply@stint.l
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
 STINT_PAYMENT_GATEWAY = os.environ.get("STINT_PAYMENT_GATEWAY", "sandbox")
+# Stripe (STINT_PAYMENT_GATEWAY=stripe): the keys of the Stripe dashboard's Developers page, and the signing secret of
+# the webhook endpoint pointing at <STINT_BASE_URL>/webhooks/stripe/.
+STINT_STRIPE_SECRET_KEY = os.environ.get("STINT_STRIPE_SECRET_KEY", "").strip()
+STINT_STRIPE_PUBLISHABLE_KEY = os.environ.get("STINT_STRIPE_PUBLISHABLE_KEY", "").strip()
+STINT_STRIPE_WEBHOOK_SECRET = os.environ.get("STINT_STRIPE_WEBHOOK_SECRET", "").strip()
+# Tests only: a Stripe-shaped server to talk to instead of api.stripe.com (it would receive the secret key).
+STINT_STRIPE_API_BASE = os.environ.get("STINT_STRIPE_API_BASE", "").strip().rstrip("/")
+if STINT_STRIPE_API_BASE and not DEBUG:
+    raise RuntimeError(
+        "STINT_STRIPE_API_BASE sends the Stripe secret key elsewhere; it is refused unless STINT_DEBUG=1."
+    )
+if STINT_PAYMENT_GATEWAY == "stripe":
+    _stripe_missing = [
+        name
+        for name in ("STINT_STRIPE_SECRET_KEY", "STINT_STRIPE_PUBLISHABLE_KEY", "STINT_STRIPE_WEBHOOK_SECRET")
+        if not globals()[name]
+    ]
+    if _stripe_missing:
+        raise RuntimeError(
+            f"STINT_PAYMENT_GATEWAY=stripe needs {', '.join(_stripe_missing)}: the API keys are on the Stripe "
+            "dashboard's Developers / API keys page, the webhook signing secret (whsec_...) on the page of the "
+            "webhook endpoint for <STINT_BASE_URL>/webhooks/stripe/."
+        )
+    if not STINT_STRIPE_SECRET_KEY.startswith(("sk_", "rk_")) or not STINT_STRIPE_PUBLISHABLE_KEY.startswith("pk_"):
+        raise RuntimeError(
+            "STINT_STRIPE_SECRET_KEY starts with sk_ (or rk_ for a restricted key) and STINT_STRIPE_PUBLISHABLE_KEY "
+            "with pk_; check that they are not swapped."
+        )
+    if ("_live_" in STINT_STRIPE_SECRET_KEY) != ("_live_" in STINT_STRIPE_PUBLISHABLE_KEY):
+        raise RuntimeError("The Stripe secret and publishable keys must both be live keys, or both test keys.")
+    if not STINT_STRIPE_WEBHOOK_SECRET.startswith("whsec_"):
+        raise RuntimeError(
+            "STINT_STRIPE_WEBHOOK_SECRET is the webhook endpoint's signing secret; it starts with whsec_."
+        )
+
 # The seller printed on every invoice and credit note (frozen on the document when it is issued).
 STINT_SELLER_NAME = os.environ.get("STINT_SELLER_NAME", "Stint")
 STINT_SELLER_ADDRESS = os.environ.get("STINT_SELLER_ADDRESS", "")
@@ -257,5 +292,7 @@ LOGGING = {
         # WeasyPrint and its font subsetter log every step of every invoice PDF at INFO.
         "weasyprint": {"level": "WARNING"},
         "fontTools": {"level": "WARNING"},
+        # The stripe package logs every request at INFO; the gateway logs what matters (failures) itself.
+        "stripe": {"level": "WARNING"},
     },
 }

@@ -5,6 +5,7 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.urls import include, path, re_path
 
 from stint.api.main import api
+from stint.billing.webhooks import stripe_webhook
 
 
 def healthz(request: HttpRequest) -> HttpResponse:
@@ -17,6 +18,7 @@ urlpatterns = [
     re_path(r"^api/", lambda request: handler404(request)),
     path("backoffice/", admin.site.urls),
     path("healthz", healthz, name="healthz"),
+    path("webhooks/stripe/", stripe_webhook, name="stripe_webhook"),
     path("", include("stint.web.urls")),
 ]
 

@@ -23,6 +23,7 @@ from stint.billing.models import (
     Payment,
     Plan,
     Price,
+    StripeEvent,
     Subscription,
 )
 from stint.billing.services.collection import invoice_payment_record
@@ -161,3 +162,12 @@ class BalanceEntryAdmin(ReadOnlyAdmin):
 class PaymentAdmin(ReadOnlyAdmin):
     list_display = ("account", "invoice", "kind", "status", "amount_minor", "currency", "reference", "created_at")
     list_filter = ("kind", "status")
+
+
+@admin.register(StripeEvent)
+class StripeEventAdmin(ReadOnlyAdmin):
+    """Stripe webhook events received; those needing a person (disputes, failed refunds) are filtered here."""
+
+    list_display = ("event_id", "type", "outcome", "account", "created", "deliveries", "detail")
+    list_filter = ("outcome", "type")
+    search_fields = ("event_id", "object_id", "account__name")

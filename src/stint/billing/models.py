@@ -436,3 +436,43 @@ class SandboxRefund(models.Model):
 
     def __str__(self) -> str:
         return self.reference
+
+
+class StripeEvent(models.Model):
+    """A webhook event received from Stripe, kept once per event id: a redelivery finds it and changes nothing.
+
+    `processed_at` is set once the event has been applied (or found to need nothing); until then Stripe is asked to
+    deliver it again (the event may concern a charge whose request has not committed yet). Events that need a
+    person (a dispute, a refund made in Stripe's dashboard, money taken for a voided invoice) say so in `outcome`
+    and `detail`. Only a digest of the payload is kept: it may carry the cardholder's name and address.
+    """
+
+    class Outcome(models.TextChoices):
+        PENDING = "pending", "Waiting for Stripe to deliver it again"
+        APPLIED = "applied", "Applied"
+        NO_CHANGE = "no_change", "Nothing to change"
+        NEEDS_ATTENTION = "needs_attention", "Needs staff attention"
+        IGNORED = "ignored", "Ignored (not handled)"
+
+    event_id = models.CharField(max_length=255, unique=True)
+    type = models.CharField(max_length=100)
+    object_id = models.CharField(max_length=255, blank=True, default="", help_text="The id of the event's object")
+    created = models.DateTimeField(help_text="When Stripe created the event")
+    livemode = models.BooleanField(default=False)
+    payload_sha256 = models.CharField(max_length=64)
+    account = models.ForeignKey(Account, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    outcome = models.CharField(max_length=20, choices=Outcome.choices, default=Outcome.PENDING)
+    detail = models.CharField(max_length=500, blank=True, default="")
+    deliveries = models.PositiveIntegerField(default=1)
+    received_at = models.DateTimeField()
+    processed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-received_at", "-id"]
+        indexes = [
+            models.Index(fields=["outcome", "-received_at"], name="stripe_event_outcome_idx"),
+            models.Index(fields=["object_id"], name="stripe_event_object_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.event_id} {self.type} ({self.outcome})"

@@ -26,4 +26,8 @@ def gateway() -> Gateway:
         from stint.billing.gateways.sandbox import SandboxGateway
 
         return SandboxGateway()
-    raise RuntimeError(f"STINT_PAYMENT_GATEWAY={name!r} is not available; use 'sandbox'.")
+    if name == "stripe":
+        from stint.billing.gateways.stripe import StripeGateway
+
+        return StripeGateway()
+    raise RuntimeError(f"STINT_PAYMENT_GATEWAY={name!r} is not available; use 'sandbox' or 'stripe'.")

@@ -35,19 +35,41 @@ def _card_int(data: dict[str, Any], name: str) -> int:
         ) from None
 
 
-def payment_method_prepare(*, data: dict[str, Any], interval: str) -> PaymentMethodChoice:
+def _card_save(data: dict[str, Any], *, subscription: Subscription | None) -> SavedCard:
+    """A card typed into our form (sandbox), or a token from Stripe's card form (`{"type": "card", "token"}`)."""
+    card_gateway = gateway()
+    token = data.get("token")
+    if token not in (None, ""):
+        save_token = getattr(card_gateway, "card_save_token", None)
+        if save_token is None or subscription is None:
+            raise Invalid(
+                "This server does not take cards from Stripe's card form: enter the card's number, expiry and CVC.",
+                "card_token_not_supported",
+                field="payment_method.token",
+            )
+        # One Stripe customer per account: the card on file names it (its reference is `cus_.../pm_...`).
+        previous = subscription.card_reference if subscription.gateway == card_gateway.name else ""
+        saved: SavedCard = save_token(token=str(token), account=subscription.account, previous_reference=previous)
+        return saved
+    details = CardDetails(
+        number=str(_card_field(data, "number")),
+        exp_month=_card_int(data, "exp_month"),
+        exp_year=_card_int(data, "exp_year"),
+        cvc=str(_card_field(data, "cvc")),
+    )
+    return card_gateway.card_save(card=details)
+
+
+def payment_method_prepare(
+    *, data: dict[str, Any], interval: str, subscription: Subscription | None = None
+) -> PaymentMethodChoice:
     """Check a payment method for a plan billed by `interval`; a card is saved with the gateway (only its brand,
-    last four digits and expiry come back to us)."""
+    last four digits and expiry come back to us). Cards from Stripe's card form need `subscription` (locked by the
+    caller): they are saved on the account's one Stripe customer."""
     kind = data.get("type")
     if kind == PaymentMethodType.CARD:
-        details = CardDetails(
-            number=str(_card_field(data, "number")),
-            exp_month=_card_int(data, "exp_month"),
-            exp_year=_card_int(data, "exp_year"),
-            cvc=str(_card_field(data, "cvc")),
-        )
         try:
-            return PaymentMethodChoice(type=kind, card=gateway().card_save(card=details))
+            return PaymentMethodChoice(type=kind, card=_card_save(data, subscription=subscription))
         except CardRefused as refused:
             refused.field = f"payment_method.{refused.field}" if refused.field else "payment_method"
             raise

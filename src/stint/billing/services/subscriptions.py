@@ -108,7 +108,7 @@ def subscription_purchase(
                 "already_subscribed",
             )
         po = _po_clean(po_number, subscription=subscription, plan=plan_obj)
-        choice = payment_method_prepare(data=payment_method, interval=interval)
+        choice = payment_method_prepare(data=payment_method, interval=interval, subscription=subscription)
         at = whole_second(clock.now())
         seats = max(1, active_user_count(account=account))
         payment_method_apply(subscription, choice)
@@ -255,7 +255,7 @@ def subscription_change(
             plan_obj, price = price_for(plan_code=new_plan_code, interval=new_interval, currency=subscription.currency)
         choice: PaymentMethodChoice | None = None
         if payment_method is not None:
-            choice = payment_method_prepare(data=payment_method, interval=new_interval)
+            choice = payment_method_prepare(data=payment_method, interval=new_interval, subscription=subscription)
         elif repricing and new_interval != Interval.YEAR and subscription.payment_method_type in OFFLINE_METHODS:
             raise Invalid(
                 "Bank transfer and check are available for annual plans only: add a card to switch to monthly.",
