@@ -14,6 +14,7 @@ from fractions import Fraction
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.db.models import F
 
 from stint.accounts.models import Account
 from stint.billing.models import (
@@ -111,8 +112,11 @@ def _balance_move(
         description=description,
         created_at=at,
     )
-    subscription.credit_balance_minor += amount_minor
-    subscription.save(update_fields=["credit_balance_minor"])
+    # In the database, not from this instance: another instance of the row may have moved the balance already.
+    Subscription.objects.filter(pk=subscription.pk).update(
+        credit_balance_minor=F("credit_balance_minor") + amount_minor
+    )
+    subscription.refresh_from_db(fields=["credit_balance_minor"])
 
 
 def invoice_issue(

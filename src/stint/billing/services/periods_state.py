@@ -7,7 +7,7 @@ from datetime import datetime
 from django.db.models import F, OuterRef, Subquery
 
 from stint.accounts.models import Edition, Membership
-from stint.billing.models import Plan, Subscription
+from stint.billing.models import Invoice, Plan, Subscription
 from stint.billing.periods import period_bound, seconds_between
 from stint.tracking.models import TimeRecord
 
@@ -34,10 +34,29 @@ def period_start_new(
     Membership.objects.filter(account_id=subscription.account_id, licensed=False).update(licensed=True)
 
 
+# Every field but the balance: only the ledger moves the balance (documents._balance_move), possibly through another
+# instance of the same row (voiding an invoice), so a save of other changes must never write back a stale balance.
+_SAVED_FIELDS = [
+    f.name
+    for f in Subscription._meta.concrete_fields
+    if not f.primary_key and f.name not in ("credit_balance_minor", "account", "created_at")
+]
+
+
 def edition_save(subscription: Subscription, at: datetime) -> None:
-    """Save the subscription and copy its edition to the account (which every read path consults)."""
+    """Save the subscription and copy its edition to the account (which every read path consults). A paid
+    subscription is past due exactly while one of its card invoices has failed and is still open."""
+    if subscription.is_paid:
+        failed = (
+            Invoice.objects.filter(subscription=subscription, status=Invoice.Status.OPEN, first_failed_at__isnull=False)
+            .order_by("first_failed_at")
+            .values_list("first_failed_at", flat=True)
+            .first()
+        )
+        subscription.status = Subscription.Status.PAST_DUE if failed else Subscription.Status.ACTIVE
+        subscription.past_due_since = failed
     subscription.updated_at = at
-    subscription.save()
+    subscription.save(update_fields=_SAVED_FIELDS)
     account = subscription.account
     if account.edition != subscription.edition or account.trial_ends_at != subscription.trial_ends_at:
         account.edition = subscription.edition

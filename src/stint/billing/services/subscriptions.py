@@ -158,6 +158,16 @@ def subscription_purchase(
     return subscription, invoice
 
 
+def _failed_invoices_retry(subscription: Subscription, *, at: datetime, actor: User) -> None:
+    """A new card while a charge has failed: try what is owed at once, as the person expects (a failure here only
+    leaves the invoice to the usual retries)."""
+    failed = Invoice.objects.filter(
+        subscription=subscription, status=Invoice.Status.OPEN, first_failed_at__isnull=False
+    ).order_by("issued_at")
+    for invoice in failed:
+        invoice_collect(subscription=subscription, invoice=invoice, at=at, actor=actor)
+
+
 class _Undo(Exception):
     def __init__(self, failure: ChargeFailed) -> None:
         self.failure = failure
@@ -267,6 +277,8 @@ def subscription_change(
             with transaction.atomic():
                 if choice is not None:
                     payment_method_apply(subscription, choice)
+                    if choice.card is not None:
+                        _failed_invoices_retry(subscription, at=at, actor=actor)
                 if repricing:
                     assert plan_obj is not None and price is not None
                     old = f"{subscription.plan.name} ({_interval_words(subscription.interval)})"  # type: ignore[union-attr]
