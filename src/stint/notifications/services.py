@@ -19,6 +19,25 @@ SUBJECTS: dict[str, str] = {
     EventType.USER_ADDED: "{subject_name} was added to {account}",
     EventType.USER_REMOVED: "{subject_name} was removed from {account}",
     EventType.OWNER_CHANGED: "{account} has a new owner",
+    # Billing: the placeholders are keys that billing.services.common.event() puts in every such event's data.
+    EventType.TRIAL_ENDING: "Your Stint trial ends on {trial_ends_on}",
+    EventType.TRIAL_ENDED: "Your Stint trial has ended: {account} is now on Free",
+    EventType.SUBSCRIPTION_PURCHASED: "You bought {plan_name} ({interval_display}) for {account}",
+    EventType.SUBSCRIPTION_CHANGED: "{account} is now on {plan_name} ({interval_display})",
+    EventType.INVOICE_CREATED: "New invoice {invoice_number}: {total}",
+    EventType.INVOICE_DUE_SOON: "Invoice {invoice_number} ({outstanding}) is due {due_phrase}",
+    EventType.INVOICE_OVERDUE: "Invoice {invoice_number} ({outstanding}) is overdue",
+    EventType.PAYMENT_SUCCEEDED: "Invoice {invoice_number}: {payment_amount} paid",
+    EventType.PAYMENT_FAILED: "Payment failed for {payment_for}",
+    EventType.REFUND_ISSUED: "Purchase cancelled: {refund} refunded",
+    EventType.CREDIT_NOTE_ISSUED: "Credit note {credit_note_number}: {credit_note_total} for invoice "
+    "{credited_invoice_number}",
+    EventType.SUBSCRIPTION_CANCELLED: "Your subscription is cancelled and ends on {period_end_on}",
+    EventType.SUBSCRIPTION_RESUMED: "Your subscription is resumed and renews on {period_end_on}",
+    EventType.SUBSCRIPTION_RENEWED: "{plan_name} renewed until {period_end_on}: invoice {invoice_number}",
+    EventType.SUBSCRIPTION_REVERTED_TO_FREE: "{account} is now on the Free edition",
+    EventType.PAYMENT_METHOD_CHANGED: "The payment method of {account} was changed",
+    EventType.PO_CHANGED: "The PO number of {account} was changed",
 }
 
 
