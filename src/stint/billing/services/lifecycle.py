@@ -459,6 +459,7 @@ def subscription_catch_up(account: Account) -> None:
     due = Subscription.objects.filter(account_id=account.pk).filter(
         Q(status=Subscription.Status.TRIALING, trial_ends_at__lte=now)
         | Q(status=Subscription.Status.ACTIVE, current_period_end__lte=now)
+        | Q(status=Subscription.Status.PAST_DUE)
     )
     pk = due.values_list("pk", flat=True).first()
     if pk is not None:

@@ -181,6 +181,8 @@ def _reprice(
     start, end = subscription.current_period_start, subscription.current_period_end
     assert start is not None and end is not None and subscription.plan is not None
     length, remaining = seconds_between(start, end), seconds_between(at, end)
+    if remaining < 0:  # the catch-up before every change renews first; this would be a bug, not a customer's error
+        raise RuntimeError(f"The period ended at {end}; it must be renewed before it is changed.")
     seats, old_unit = subscription.seats, subscription.unit_amount_minor
     before = subscription.committed_num
     middle = before - seats * old_unit * remaining
