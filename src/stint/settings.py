@@ -246,6 +246,9 @@ STINT_SELLER_NAME = os.environ.get("STINT_SELLER_NAME", "Stint")
 STINT_SELLER_ADDRESS = os.environ.get("STINT_SELLER_ADDRESS", "")
 STINT_SELLER_VAT_ID = os.environ.get("STINT_SELLER_VAT_ID", "")
 STINT_SELLER_EMAIL = os.environ.get("STINT_SELLER_EMAIL", "billing@stint.localhost")
+STINT_SELLER_COUNTRY = os.environ.get("STINT_SELLER_COUNTRY", "").strip().upper()  # ISO 3166, e.g. DE
+# Printed on bank transfer and check invoices: where to pay (several lines allowed, "\n" between them).
+STINT_SELLER_BANK_DETAILS = os.environ.get("STINT_SELLER_BANK_DETAILS", "").replace("\\n", "\n")
 STINT_TEST_CLOCK = env_flag("STINT_TEST_CLOCK")
 if STINT_TEST_CLOCK and not DEBUG:
     raise RuntimeError("STINT_TEST_CLOCK=1 moves the installation's clock; it is refused unless STINT_DEBUG=1.")

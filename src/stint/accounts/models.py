@@ -79,6 +79,12 @@ class Account(models.Model):
     trial_ends_at = models.DateTimeField(null=True, blank=True)
     legal_name = models.CharField(max_length=200, blank=True, default="")
     address = models.TextField(blank=True, default="")
+    # The buyer on invoices (edited in My Account) and the tax that applies to it (set by our staff).
+    country = models.CharField(max_length=2, blank=True, default="", help_text="ISO 3166 code, e.g. DE")
+    vat_id = models.CharField(max_length=30, blank=True, default="", help_text="The buyer's VAT number, if a business")
+    tax_rate_percent = models.DecimalField(
+        max_digits=5, decimal_places=2, default=0, help_text="Tax charged on this buyer's invoices, e.g. 19.00"
+    )
     created_at = models.DateTimeField()
 
     def __str__(self) -> str:

@@ -223,7 +223,8 @@ class DocumentLine(models.Model):
     description = models.CharField(max_length=300)
     quantity = models.IntegerField()
     unit_amount_minor = models.BigIntegerField()
-    amount_minor = models.BigIntegerField()
+    amount_minor = models.BigIntegerField(help_text="Before tax")
+    tax_minor = models.BigIntegerField(default=0)
     period_start = models.DateTimeField()
     period_end = models.DateTimeField()
     # The share of the period the line covers: remaining seconds / period seconds (1/1 for a whole period).

@@ -26,7 +26,7 @@ from stint.billing.models import (
     InvoiceLine,
     PaymentMethodType,
 )
-from stint.billing.services.documents import minimum_charge_minor
+from stint.billing.services.documents import REVERSE_CHARGE_NOTE, minimum_charge_minor
 from stint.core.money import Money
 
 PDF_MIMETYPE = "application/pdf"
@@ -130,6 +130,10 @@ def _seller(snapshot: dict[str, Any]) -> Party:
 
 def _buyer(snapshot: dict[str, Any]) -> Party:
     details = []
+    if snapshot.get("country"):
+        details.append(("Country", str(snapshot["country"])))
+    if snapshot.get("vat_id"):
+        details.append(("VAT ID", str(snapshot["vat_id"])))
     if snapshot.get("account_id"):
         details.append(("Account ID", str(snapshot["account_id"])))
     if snapshot.get("email"):
@@ -172,7 +176,7 @@ def _invoice_totals(invoice: Invoice) -> list[TotalRow]:
 
     rows = [
         TotalRow("Subtotal", money(invoice.subtotal_minor)),
-        TotalRow("Tax", money(invoice.tax_minor)),
+        TotalRow(_tax_label(invoice.buyer), money(invoice.tax_minor)),
         TotalRow("Total", money(invoice.total_minor), strong=True),
     ]
     if invoice.balance_applied_minor > 0:
@@ -195,8 +199,22 @@ def _invoice_totals(invoice: Invoice) -> list[TotalRow]:
     return rows
 
 
+def _tax_label(buyer: dict[str, Any]) -> str:
+    if buyer.get("reverse_charge"):
+        return "Tax (reverse charge)"
+    rate = str(buyer.get("tax_rate") or "0")
+    return f"Tax ({rate}%)" if rate != "0" else "Tax"
+
+
 def _invoice_terms(invoice: Invoice) -> list[str]:
-    """How the amount due is (or was) paid: a few sentences for the Payment box."""
+    """How the amount due is (or was) paid: a few sentences for the Payment box (and the reverse charge note)."""
+    terms = _payment_terms(invoice)
+    if invoice.buyer.get("reverse_charge"):
+        terms.append(REVERSE_CHARGE_NOTE)
+    return terms
+
+
+def _payment_terms(invoice: Invoice) -> list[str]:
     if invoice.status == Invoice.Status.VOID:
         voided = f" on {format_date(invoice.voided_at)}" if invoice.voided_at else ""
         return [f"This invoice was voided{voided}: nothing is owed."]
@@ -225,11 +243,17 @@ def _invoice_terms(invoice: Invoice) -> list[str]:
             if method == PaymentMethodType.BANK_TRANSFER
             else f"Pay by check to the order of {invoice.seller.get('name', '')}, with the payment reference on it."
         )
-        return [
+        terms = [
             f"Payment due within {days} days, by {format_date(invoice.due_at)}.",
             f"Payment reference: {invoice.number}",
             how,
         ]
+        bank = invoice.seller.get("bank_details", "")
+        if method == PaymentMethodType.BANK_TRANSFER and bank:
+            terms.append(f"Bank details: {bank}")
+        elif method == PaymentMethodType.CHECK and invoice.seller.get("address"):
+            terms.append(f"Mail the check to: {invoice.seller['address']}")
+        return terms
     return [f"Payment due by {format_date(invoice.due_at)}."]
 
 
@@ -300,7 +324,7 @@ def credit_note_context(note: CreditNote) -> dict[str, Any]:
         details.append(("PO number", invoice.po_number))
     totals = [
         TotalRow("Subtotal", money(note.subtotal_minor)),
-        TotalRow("Tax", money(note.tax_minor)),
+        TotalRow(_tax_label(note.buyer), money(note.tax_minor)),
         TotalRow("Total credited", money(note.total_minor), strong=True),
     ]
     notes = []

@@ -8,7 +8,7 @@ from fractions import Fraction
 from stint.accounts.models import User
 from stint.billing.models import CreditNote, Invoice, Subscription
 from stint.billing.services.common import event, money
-from stint.billing.services.documents import Line, credit_note_issue, creditable_minor
+from stint.billing.services.documents import Line, credit_note_issue, creditable_minor, net_of, tax_rate
 from stint.notifications.models import EventType
 
 
@@ -46,7 +46,8 @@ def credit_issue(
     for invoice in period_invoices(subscription):
         if remaining <= 0:
             break
-        part = min(remaining, creditable_minor(invoice))
+        # `amount` is before tax; what the invoice has left to credit includes its tax.
+        part = min(remaining, net_of(creditable_minor(invoice), tax_rate(invoice.buyer)))
         if part <= 0:
             continue
         line = Line(

@@ -8,9 +8,11 @@ are gapless: a voided invoice keeps its number.
 from __future__ import annotations
 
 import secrets
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
+from decimal import Decimal
 from fractions import Fraction
+from typing import Any
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
@@ -66,16 +68,65 @@ def seller_snapshot() -> dict[str, str]:
         "address": settings.STINT_SELLER_ADDRESS,
         "vat_id": settings.STINT_SELLER_VAT_ID,
         "email": settings.STINT_SELLER_EMAIL,
+        "country": settings.STINT_SELLER_COUNTRY,
+        "bank_details": settings.STINT_SELLER_BANK_DETAILS,
     }
 
 
-def buyer_snapshot(account: Account) -> dict[str, str]:
+# fmt: off
+EU_COUNTRIES = frozenset((
+    "AT", "BE", "BG", "HR", "CY", "CZ", "DK", "EE", "FI", "FR", "DE", "GR", "HU", "IE",
+    "IT", "LV", "LT", "LU", "MT", "NL", "PL", "PT", "RO", "SK", "SI", "ES", "SE",
+))
+# fmt: on
+REVERSE_CHARGE_NOTE = (
+    "Reverse charge: VAT to be accounted for by the recipient (Article 196, Council Directive 2006/112/EC)."
+)
+
+
+def reverse_charge_applies(account: Account) -> bool:
+    """An EU business (with a VAT id) in another EU country than ours accounts for the VAT itself."""
+    seller = settings.STINT_SELLER_COUNTRY
+    return (
+        bool(account.vat_id)
+        and account.country in EU_COUNTRIES
+        and seller in EU_COUNTRIES
+        and account.country != seller
+    )
+
+
+def buyer_snapshot(account: Account) -> dict[str, Any]:
+    reverse = reverse_charge_applies(account)
     return {
         "name": account.buyer_name,
         "address": account.address,
+        "country": account.country,
+        "vat_id": account.vat_id,
         "account_id": str(account.pk),
         "email": account.owner.email,
+        "tax_rate": "0" if reverse else format(Decimal(account.tax_rate_percent).normalize(), "f"),
+        "reverse_charge": reverse,
     }
+
+
+def tax_rate(buyer: dict[str, Any]) -> Fraction:
+    """The document's tax rate as an exact fraction (19% -> 19/100)."""
+    return Fraction(Decimal(str(buyer.get("tax_rate") or "0"))) / 100
+
+
+def line_tax(amount_minor: int, rate: Fraction) -> int:
+    """Tax is computed per line, half-even to the minor unit, and the lines' taxes are summed."""
+    return round(amount_minor * rate)
+
+
+def net_of(gross_minor: int, rate: Fraction) -> int:
+    """The largest net amount whose gross (net + its tax) does not exceed `gross_minor`."""
+    net = int(gross_minor / (1 + rate))
+    while net > 0 and net + line_tax(net, rate) > gross_minor:
+        net -= 1
+    while net + 1 + line_tax(net + 1, rate) <= gross_minor:
+        net += 1
+    return net
 
 
 def payment_method_snapshot(subscription: Subscription) -> dict[str, str]:
@@ -131,8 +182,11 @@ def invoice_issue(
     """Issue an invoice with the account's credit balance applied (a debit balance is added). It is open until
     collected; an amount due under the minimum charge is carried to the balance and the invoice is paid at once."""
     account = subscription.account
+    buyer = buyer_snapshot(account)
+    rate = tax_rate(buyer)
+    taxes = [line_tax(line.amount_minor, rate) for line in lines]
     subtotal = sum(line.amount_minor for line in lines)
-    tax = 0  # No tax is configured for buyers yet: total = subtotal.
+    tax = sum(taxes)
     total = subtotal + tax
     balance = subscription.credit_balance_minor
     applied = min(balance, total) if balance > 0 else balance
@@ -153,7 +207,7 @@ def invoice_issue(
         po_number=subscription.po_number,
         payment_method=payment_method_snapshot(subscription),
         seller=seller_snapshot(),
-        buyer=buyer_snapshot(account),
+        buyer=buyer,
         period_start=period_start,
         period_end=period_end,
         issued_at=at,
@@ -167,13 +221,14 @@ def invoice_issue(
                 quantity=line.quantity,
                 unit_amount_minor=line.unit_amount_minor,
                 amount_minor=line.amount_minor,
+                tax_minor=line_tax_minor,
                 period_start=line.period_start,
                 period_end=line.period_end,
                 proration_num=line.proration.numerator,
                 proration_den=line.proration.denominator,
                 position=position,
             )
-            for position, line in enumerate(lines)
+            for position, (line, line_tax_minor) in enumerate(zip(lines, taxes, strict=True))
         ]
     )
     if applied:
@@ -261,12 +316,30 @@ def credit_note_issue(
     at: datetime,
     refund_minor: int = 0,
     memo: str = "",
+    gross: bool = False,
 ) -> CreditNote:
     """Issue a credit note against an invoice. What is not refunded first reduces what is still owed on the invoice
     (a credit on an unpaid invoice is not money the customer has: it only lowers the bill); the rest goes to the
-    credit balance."""
-    total = sum(line.amount_minor for line in lines)
-    if total <= 0 or total > creditable_minor(invoice):
+    credit balance.
+
+    Line amounts are before tax, taxed at the invoice's rate; with `gross`, they include the tax, which is taken
+    out of them (a refund credits what is left of an invoice, tax included)."""
+    rate = tax_rate(invoice.buyer)
+    if gross:
+        # Exactly the gross amount asked for: the net part is what it holds before tax, the tax the rest.
+        nets = [net_of(line.amount_minor, rate) for line in lines]
+        taxes = [line.amount_minor - net for line, net in zip(lines, nets, strict=True)]
+        lines = [replace(line, amount_minor=net) for line, net in zip(lines, nets, strict=True)]
+    else:
+        taxes = [line_tax(line.amount_minor, rate) for line in lines]
+    subtotal = sum(line.amount_minor for line in lines)
+    room = creditable_minor(invoice)
+    excess = subtotal + sum(taxes) - room
+    if excess > 0 and taxes and taxes[-1] >= excess:
+        # Rounding each credit's tax on its own may reach a minor unit past what the invoice has left: it gives way.
+        taxes[-1] -= excess
+    total = subtotal + sum(taxes)
+    if total <= 0 or total > room:
         raise ValueError(f"A credit of {total} does not fit invoice {invoice.number}.")
     applied = 0
     if invoice.status == Invoice.Status.OPEN:
@@ -278,14 +351,15 @@ def credit_note_issue(
         reason=reason,
         memo=memo,
         currency=invoice.currency,
-        subtotal_minor=total,
-        tax_minor=0,
+        subtotal_minor=subtotal,
+        tax_minor=total - subtotal,
         total_minor=total,
         refund_minor=refund_minor,
+        # The invoice's buyer: a credit note corrects that invoice, whatever the account's details are today.
         credit_minor=total - refund_minor - applied,
         applied_minor=applied,
         seller=seller_snapshot(),
-        buyer=buyer_snapshot(subscription.account),
+        buyer=invoice.buyer,
         issued_at=at,
     )
     CreditNoteLine.objects.bulk_create(
@@ -296,13 +370,14 @@ def credit_note_issue(
                 quantity=line.quantity,
                 unit_amount_minor=line.unit_amount_minor,
                 amount_minor=line.amount_minor,
+                tax_minor=line_tax_minor,
                 period_start=line.period_start,
                 period_end=line.period_end,
                 proration_num=line.proration.numerator,
                 proration_den=line.proration.denominator,
                 position=position,
             )
-            for position, line in enumerate(lines)
+            for position, (line, line_tax_minor) in enumerate(zip(lines, taxes, strict=True))
         ]
     )
     if applied:

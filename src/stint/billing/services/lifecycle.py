@@ -224,6 +224,7 @@ def _refund_step(
             at=at,
             refund_minor=step.refund,
             memo="Purchase cancelled within 30 days",
+            gross=True,
         )
         if step.refund:
             payment_refund(invoice=invoice, note=note, amount_minor=step.refund, at=at, also_from=invoices)
@@ -445,7 +446,10 @@ def subscription_tick(subscription_id: int, *, now: datetime | None = None) -> N
                 continue
             end = subscription.current_period_end
             if subscription.status == Subscription.Status.ACTIVE and end is not None and end <= now:
-                _renew(subscription)
+                # In order of time: what fell due before the renewal instant (an unpaid invoice's last day) first.
+                _offline_reminders(subscription, end - timedelta(microseconds=1))
+                if subscription.is_paid:
+                    _renew(subscription)
                 continue
             break
         if subscription.is_paid:
