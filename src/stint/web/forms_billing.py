@@ -135,6 +135,20 @@ class PaymentMethodForm(PaymentMethodFields):
     pass
 
 
+class BuyerForm(forms.Form):
+    legal_name = forms.CharField(
+        label="Legal name",
+        required=False,
+        max_length=200,
+        help_text="Printed on invoices; else the account name.",
+    )
+    address = forms.CharField(label="Address", required=False, max_length=500, widget=forms.Textarea(attrs={"rows": 3}))
+    country = forms.CharField(label="Country", required=False, max_length=60, help_text="Two letters, e.g. DE or US.")
+    vat_id = forms.CharField(
+        label="VAT ID", required=False, max_length=40, help_text="For businesses, e.g. DE123456789."
+    )
+
+
 class PoForm(forms.Form):
     po_number = forms.CharField(
         label="PO number",

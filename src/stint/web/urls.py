@@ -44,6 +44,7 @@ urlpatterns = [
     path("settings/account/plan/", billing.plan_change, name="account_plan"),
     path("settings/account/payment-method/", billing.payment_method_change, name="account_payment_method"),
     path("settings/account/po/", billing.po_change, name="account_po"),
+    path("settings/account/buyer/", billing.buyer_change, name="account_buyer"),
     path("settings/account/cancel/", billing.cancel, name="account_cancel"),
     path("settings/account/resume/", billing.resume, name="account_resume"),
     path("settings/account/refund/", billing.refund, name="account_refund"),

@@ -3,6 +3,7 @@
 from stint.accounts.services.api_tokens import api_token_authenticate, api_token_create, api_token_revoke
 from stint.accounts.services.people import (
     INVITATION_VALID_FOR,
+    account_buyer_update,
     invitation_accept,
     invitation_lookup,
     invitation_resend,
@@ -24,6 +25,7 @@ from stint.accounts.services.teams import team_create, team_delete, team_update
 __all__ = [
     "INVITATION_VALID_FOR",
     "TRIAL_DAYS",
+    "account_buyer_update",
     "account_signup",
     "api_token_authenticate",
     "api_token_create",

@@ -303,3 +303,27 @@ def invitation_accept(*, secret: str, name: str | None = None, password: str | N
         membership.invitation_token_hash = ""
         membership.save(update_fields=["accepted_at", "invitation_token_hash"])
     return membership
+
+
+def account_buyer_update(
+    *, account: Account, actor: User, legal_name: str, address: str, country: str, vat_id: str
+) -> Account:
+    """The buyer printed on the account's next invoices and credit notes (issued ones keep theirs)."""
+    require_admin(account=account, actor=actor, what="change the billing details")
+    legal_name = (
+        clean_text(legal_name, field="legal_name", label="a legal name", max_length=200) if legal_name.strip() else ""
+    )
+    address = address.strip()
+    if len(address) > 500:
+        raise Invalid("The address can be at most 500 characters long.", "address_too_long", field="address")
+    country = country.strip().upper()
+    if country and (len(country) != 2 or not country.isalpha() or not country.isascii()):
+        raise Invalid("Enter the country as its two-letter code, e.g. DE or US.", "country_invalid", field="country")
+    vat_id = "".join(vat_id.split()).upper()
+    if vat_id and (len(vat_id) > 30 or not vat_id.isalnum() or not vat_id.isascii()):
+        raise Invalid("A VAT ID has letters and digits only, e.g. DE123456789.", "vat_id_invalid", field="vat_id")
+    if vat_id and not country:
+        raise Invalid("Enter the country that issued the VAT ID.", "country_missing", field="country")
+    Account.objects.filter(pk=account.pk).update(legal_name=legal_name, address=address, country=country, vat_id=vat_id)
+    account.refresh_from_db()
+    return account

@@ -23,6 +23,7 @@ from django.utils import timezone
 from django.views.decorators.debug import sensitive_post_parameters
 
 from stint.accounts.selectors import active_user_count
+from stint.accounts.services import account_buyer_update
 from stint.billing import selectors, services
 from stint.billing.models import CreditNote, Interval, Invoice, PaymentMethodType, Plan, Subscription
 from stint.billing.services.payment_methods import OFFLINE_METHODS, payment_method_label
@@ -33,6 +34,7 @@ from stint.core.pagination import paginate, paginate_newest
 from stint.notifications.selectors import account_events, email_statuses
 from stint.web.access import MemberRequest, admin_required
 from stint.web.forms_billing import (
+    BuyerForm,
     PaymentMethodFields,
     PaymentMethodForm,
     PlanChangeForm,
@@ -241,6 +243,18 @@ def _forms_for(
 ) -> dict[str, forms.Form]:
     choices = [(offer.value, offer.value) for offer in offers]
     found = dict(bound or {})
+    account = subscription.account
+    found.setdefault(
+        "buyer_form",
+        BuyerForm(
+            initial={
+                "legal_name": account.legal_name,
+                "address": account.address,
+                "country": account.country,
+                "vat_id": account.vat_id,
+            }
+        ),
+    )
     if subscription.is_paid:
         current = next((offer.value for offer in offers if offer.is_current), "")
         found.setdefault("plan_form", PlanChangeForm(offers=choices, initial={"offer": current}))
@@ -296,6 +310,7 @@ def account_page(request: MemberRequest, *, bound: dict[str, forms.Form] | None 
     subscription = selectors.subscription_of(account=request.account)
     is_onprem = settings.STINT_MODE == "onprem"
     shown = {"plan_form", "payment_form", "po_form"} if subscription.is_paid else {"purchase_form"}
+    shown.add("buyer_form")
     if is_onprem:
         shown = set()  # a server on a license buys through the cloud: the page only says so
     for name, form in (bound or {}).items():
@@ -468,6 +483,23 @@ def payment_method_change(request: MemberRequest) -> HttpResponseBase:
             )
             return _back_to("#payment-method")
     return account_page(request, bound={"payment_form": form})
+
+
+@admin_required
+def buyer_change(request: MemberRequest) -> HttpResponseBase:
+    """The buyer printed on new invoices and credit notes."""
+    if request.method != "POST":
+        return _back_to("#buyer")
+    form = BuyerForm(request.POST)
+    if form.is_valid():
+        try:
+            account_buyer_update(account=request.account, actor=request.user, **form.cleaned_data)
+        except StintError as exc:
+            show_billing_error(form, exc)
+        else:
+            messages.success(request, "Saved: new invoices and credit notes carry these billing details.")
+            return _back_to("#buyer")
+    return account_page(request, bound={"buyer_form": form})
 
 
 @admin_required
