@@ -5,11 +5,17 @@ from __future__ import annotations
 
 from typing import Any
 
+from django import forms
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
-from django.http import HttpRequest
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import URLPattern, path, reverse
 
+from stint.accounts import services
 from stint.accounts.models import Account, ApiToken, Membership, Team, User
+from stint.core.errors import StintError
 
 
 class MembershipInline(admin.TabularInline):
@@ -34,6 +40,61 @@ class AccountAdmin(admin.ModelAdmin):
     # out of step with what it pays for.
     readonly_fields = ("owner", "created_at", "edition", "trial_ends_at")
     inlines = [MembershipInline]
+    change_form_template = "admin/accounts/account/change_form.html"
+
+    def get_urls(self) -> list[URLPattern]:
+        owner = self.admin_site.admin_view(self.owner_view)
+        return [path("<int:pk>/owner/", owner, name="accounts_account_owner"), *super().get_urls()]
+
+    def owner_view(self, request: HttpRequest, pk: int) -> HttpResponse:
+        """Change the owner when a customer asks by mail (the old owner left, say); logged in the history."""
+        account = get_object_or_404(Account, pk=pk)
+        if not self.has_change_permission(request, account):
+            raise PermissionDenied
+        candidates = Membership.objects.filter(account=account, active=True, accepted_at__isnull=False).exclude(
+            user_id=account.owner_id
+        )
+        form = OwnerForm(request.POST or None, candidates=candidates)
+        if request.method == "POST" and form.is_valid():
+            membership = form.cleaned_data["membership"]
+            try:
+                services.ownership_transfer(
+                    account=account,
+                    actor=request.user,  # type: ignore[arg-type]
+                    membership=membership,
+                    by_staff=True,
+                )
+            except StintError as error:
+                form.add_error("membership", error.detail)
+            else:
+                message = f"Owner changed to {membership.user.email} at the customer's request."
+                self.log_change(request, account, message)
+                self.message_user(request, message)
+                return redirect("admin:accounts_account_change", account.pk)
+        context = {
+            **self.admin_site.each_context(request),
+            "title": f"Change the owner of {account}",
+            "form": form,
+            "button": "Make them the owner",
+            "intro": [
+                f"The owner now is {account.owner.email}. The new owner becomes an admin; both get an email.",
+            ],
+            "opts": self.model._meta,
+            "back_url": reverse("admin:accounts_account_change", args=[account.pk]),
+            "back_label": str(account),
+        }
+        return render(request, "admin/billing/staff_form.html", context)
+
+
+class OwnerForm(forms.Form):
+    membership = forms.ModelChoiceField(queryset=Membership.objects.none(), label="New owner")
+
+    def __init__(self, *args: Any, candidates: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["membership"]
+        assert isinstance(field, forms.ModelChoiceField)
+        field.queryset = candidates.select_related("user")
+        field.label_from_instance = lambda m: f"{m.user.name} <{m.user.email}> ({m.role})"  # type: ignore[method-assign,assignment]
 
 
 @admin.register(User)

@@ -8,12 +8,14 @@ from decimal import Decimal
 from typing import Any
 
 from django import forms
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
+from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import URLPattern, path
+from django.urls import URLPattern, path, reverse
 
+from stint.accounts.selectors import active_user_count
 from stint.billing.models import (
     BalanceEntry,
     CreditNote,
@@ -26,8 +28,16 @@ from stint.billing.models import (
     StripeEvent,
     Subscription,
 )
+from stint.billing.services import (
+    refund_plan,
+    subscription_cancel,
+    subscription_purchase,
+    subscription_refund,
+    subscription_resume,
+)
+from stint.billing.services.adjustments import credit_note_by_staff
 from stint.billing.services.collection import invoice_payment_record
-from stint.billing.services.documents import invoice_outstanding
+from stint.billing.services.documents import creditable_minor, invoice_outstanding
 from stint.core import clock
 from stint.core.errors import StintError
 from stint.core.money import Money
@@ -75,12 +85,152 @@ class CreditNoteLineInline(admin.TabularInline):
         return False
 
 
+class SellForm(forms.Form):
+    """An offline purchase: what a customer orders from our sales team by mail."""
+
+    plan = forms.ChoiceField(choices=[("regular", "Regular"), ("enterprise", "Enterprise")])
+    interval = forms.ChoiceField(choices=[("year", "Annual"), ("month", "Monthly")], initial="year")
+    payment_method = forms.ChoiceField(
+        choices=[("bank_transfer", "Bank transfer"), ("check", "Check")], help_text="Annual plans only"
+    )
+    po_number = forms.CharField(label="PO number", required=False, max_length=60)
+
+
+def _staff_form_page(request: HttpRequest, *, admin_view: Any, obj: Any, title: str, form: forms.Form,
+                     button: str, intro: list[str]) -> HttpResponse:  # fmt: skip
+    opts = admin_view.model._meta
+    context = {
+        **admin_view.admin_site.each_context(request),
+        "title": title,
+        "form": form,
+        "button": button,
+        "intro": intro,
+        "opts": opts,
+        "back_url": reverse(f"admin:{opts.app_label}_{opts.model_name}_change", args=[obj.pk]),
+        "back_label": str(obj),
+    }
+    return render(request, "admin/billing/staff_form.html", context)
+
+
 @admin.register(Subscription)
 class SubscriptionAdmin(ReadOnlyAdmin):
     list_display = ("account", "edition", "status", "plan", "interval", "seats", "current_period_end")
     list_filter = ("edition", "status", "interval")
     search_fields = ("account__name", "account__owner__email")
     exclude = ("card_reference", "subscription_key")
+    change_form_template = "admin/billing/subscription/change_form.html"
+    actions = ["cancel_at_period_end", "resume"]
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        # Viewing stays read-only (the fields are all read-only); the change permission lets staff run the actions.
+        return bool(request.user.is_staff and request.user.has_perm("billing.change_subscription"))
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
+        return [f.name for f in Subscription._meta.fields if f.name not in ("card_reference", "subscription_key")]
+
+    def get_urls(self) -> list[URLPattern]:
+        wrap = self.admin_site.admin_view
+        return [
+            path("<int:pk>/sell/", wrap(self.sell_view), name="billing_subscription_sell"),
+            path("<int:pk>/refund/", wrap(self.refund_view), name="billing_subscription_refund"),
+            *super().get_urls(),
+        ]
+
+    def _staff_action(self, request: HttpRequest, queryset: QuerySet[Subscription], action: Any, verb: str) -> None:
+        for subscription in queryset.select_related("account"):
+            try:
+                action(account=subscription.account, actor=request.user, by_staff=True)
+            except StintError as error:
+                self.message_user(request, f"{subscription.account}: {error.detail}", level=messages.ERROR)
+            else:
+                self.log_change(request, subscription, f"{verb} at the customer's request")
+                self.message_user(request, f"{subscription.account}: {verb}.")
+
+    @admin.action(description="Cancel at the end of the period (the customer asked)")
+    def cancel_at_period_end(self, request: HttpRequest, queryset: QuerySet[Subscription]) -> None:
+        self._staff_action(request, queryset, subscription_cancel, "cancelled at the end of the period")
+
+    @admin.action(description="Resume (undo a cancellation)")
+    def resume(self, request: HttpRequest, queryset: QuerySet[Subscription]) -> None:
+        self._staff_action(request, queryset, subscription_resume, "resumed")
+
+    def sell_view(self, request: HttpRequest, pk: int) -> HttpResponse:
+        subscription = get_object_or_404(Subscription.objects.select_related("account"), pk=pk)
+        if not self.has_change_permission(request, subscription):
+            raise PermissionDenied
+        form = SellForm(request.POST or None)
+        if request.method == "POST" and form.is_valid():
+            data = form.cleaned_data
+            try:
+                subscription, invoice = subscription_purchase(
+                    account=subscription.account,
+                    actor=request.user,  # type: ignore[arg-type]
+                    plan=data["plan"],
+                    interval=data["interval"],
+                    payment_method={"type": data["payment_method"]},
+                    po_number=data["po_number"],
+                    by_staff=True,
+                )
+            except StintError as error:
+                field = error.field if error.field in form.fields else None
+                form.add_error(field, error.detail)
+            else:
+                message = (
+                    f"Sold {data['plan']} ({data['interval']}) by {data['payment_method']}"
+                    f"{', PO ' + data['po_number'] if data['po_number'] else ''}; invoice {invoice.number}, "
+                    f"{Money(invoice.total_minor, invoice.currency).format()}, due {invoice.due_at:%Y-%m-%d}."
+                )
+                self.log_change(request, subscription, message)
+                self.message_user(request, message)
+                return redirect("admin:billing_subscription_change", subscription.pk)
+        return _staff_form_page(
+            request,
+            admin_view=self,
+            obj=subscription,
+            title=f"Create a subscription for {subscription.account}",
+            form=form,
+            button="Create the subscription and its invoice",
+            intro=[
+                f"The account has {active_user_count(account=subscription.account)} named users: the invoice is for "
+                "that many seats, open with 30-day terms. Record the payment on the invoice when it arrives.",
+            ],
+        )
+
+    def refund_view(self, request: HttpRequest, pk: int) -> HttpResponse:
+        subscription = get_object_or_404(Subscription.objects.select_related("account"), pk=pk)
+        if not self.has_change_permission(request, subscription):
+            raise PermissionDenied
+        form = forms.Form(request.POST or None)
+        plan = refund_plan(subscription)
+        amount = Money(plan.total_refund, subscription.currency).format()
+        if request.method == "POST":
+            try:
+                notes = subscription_refund(account=subscription.account, actor=request.user, by_staff=True)  # type: ignore[arg-type]
+            except StintError as error:
+                self.message_user(request, error.detail, level=messages.ERROR)
+            else:
+                message = f"Refunded {amount} ({', '.join(n.number for n in notes)}); the account is on Free."
+                self.log_change(request, subscription, message)
+                self.message_user(request, message)
+            return redirect("admin:billing_subscription_change", subscription.pk)
+        return _staff_form_page(
+            request,
+            admin_view=self,
+            obj=subscription,
+            title=f"Refund {subscription.account}",
+            form=form,
+            button=f"Refund {amount} and move to Free",
+            intro=[
+                f"{amount} is paid back (to the card, or recorded as paid back out of band), unpaid invoices of the "
+                "period are voided and the account moves to Free now. Possible within 30 days of a purchase.",
+            ],
+        )
+
+
+class CreditForm(forms.Form):
+    amount = forms.DecimalField(min_value=Decimal("0.001"), decimal_places=3, help_text="Tax included")
+    reason = forms.CharField(max_length=300, help_text="Printed on the credit note")
+    refund = forms.BooleanField(required=False, help_text="Pay it back; otherwise it goes to the credit balance")
 
 
 class PaymentRecordForm(forms.Form):
@@ -99,10 +249,53 @@ class InvoiceAdmin(ReadOnlyAdmin):
 
     def get_urls(self) -> list[URLPattern]:
         record = self.admin_site.admin_view(self.record_payment_view)
+        credit = self.admin_site.admin_view(self.credit_view)
         return [
             path("<int:invoice_id>/record-payment/", record, name="billing_invoice_record_payment"),
+            path("<int:invoice_id>/credit/", credit, name="billing_invoice_credit"),
             *super().get_urls(),
         ]
+
+    def credit_view(self, request: HttpRequest, invoice_id: int) -> HttpResponse:
+        """A credit note with a reason, refunded or credited to the balance; logged in the admin history."""
+        if not request.user.has_perm("billing.view_invoice"):
+            raise PermissionDenied
+        invoice = get_object_or_404(Invoice, pk=invoice_id)
+        form = CreditForm(request.POST or None)
+        if request.method == "POST" and form.is_valid():
+            try:
+                amount = Money.from_major(form.cleaned_data["amount"], invoice.currency).amount_minor
+                note = credit_note_by_staff(
+                    invoice_id=invoice.pk,
+                    amount_minor=amount,
+                    reason=form.cleaned_data["reason"],
+                    refund=form.cleaned_data["refund"],
+                    actor=request.user,  # type: ignore[arg-type]
+                )
+            except ValueError:
+                form.add_error("amount", f"{invoice.currency} has no such fraction of its unit.")
+            except StintError as error:
+                form.add_error(error.field if error.field in form.fields else None, error.detail)
+            else:
+                message = (
+                    f"Issued {note.number} of {Money(note.total_minor, note.currency).format()} "
+                    f"({'refunded' if note.refund_minor else 'to the balance'}): {note.memo}"
+                )
+                self.log_change(request, invoice, message)
+                self.message_user(request, message)
+                return redirect("admin:billing_invoice_change", invoice.pk)
+        return _staff_form_page(
+            request,
+            admin_view=self,
+            obj=invoice,
+            title=f"Credit note for {invoice.number}",
+            form=form,
+            button="Issue the credit note",
+            intro=[
+                f"{invoice.account}: {invoice.number} has "
+                f"{Money(creditable_minor(invoice), invoice.currency).format()} left to credit."
+            ],
+        )
 
     def record_payment_view(self, request: HttpRequest, invoice_id: int) -> HttpResponse:
         """Sales records a bank transfer or check received for an open invoice; logged in the admin history."""

@@ -217,12 +217,16 @@ def named_user_deactivate(*, account: Account, actor: User, membership: Membersh
     return membership
 
 
-def ownership_transfer(*, account: Account, actor: User, membership: Membership) -> Account:
+def ownership_transfer(*, account: Account, actor: User, membership: Membership, by_staff: bool = False) -> Account:
+    """The owner hands the account to another active admin-to-be; our staff may do it when a customer asks by mail
+    (`by_staff`)."""
     with transaction.atomic():
         # Checked under the lock: a transfer or removal running at the same time must not slip past them.
         account = Account.objects.select_for_update().select_related("owner").get(pk=account.pk)
         membership = Membership.objects.select_related("user").get(pk=membership.pk)
-        if account.owner_id != actor.pk:
+        if by_staff and not actor.is_staff:
+            raise Forbidden("Only our staff can change an account's owner for a customer.", "staff_only")
+        if not by_staff and account.owner_id != actor.pk:
             raise Forbidden("Only the account owner can transfer ownership.", "owner_only")
         if membership.user_id == account.owner_id:
             raise Invalid("This person already owns the account.", "already_owner", field="user_id")

@@ -12,7 +12,7 @@ from django.db import transaction
 from django.db.models import Q
 
 from stint.accounts.models import Account, User
-from stint.accounts.permissions import require_admin
+from stint.accounts.permissions import require_admin_or_staff
 from stint.accounts.selectors import active_user_count
 from stint.billing.models import BillingReason, CreditNote, Invoice, Payment, PaymentMethodType, Price, Subscription
 from stint.billing.periods import period_bound, seconds_between, whole_second
@@ -73,11 +73,11 @@ def revert_to_free(subscription: Subscription, *, at: datetime, why: str, actor:
     )
 
 
-def subscription_refund(*, account: Account, actor: User) -> list[CreditNote]:
+def subscription_refund(*, account: Account, actor: User, by_staff: bool = False) -> list[CreditNote]:
     """Within 30 days of a purchase invoice, cancel the purchase: everything paid for the current period is paid
     back (to the card, or recorded as paid back out of band), unpaid invoices of the period are voided, and the
     account is on Free at once."""
-    require_admin(account=account, actor=actor, what="refund the subscription")
+    require_admin_or_staff(account=account, actor=actor, by_staff=by_staff, what="refund the subscription")
     subscription_catch_up(account)
     with transaction.atomic():
         subscription = subscription_locked(account)
@@ -102,7 +102,7 @@ def subscription_refund(*, account: Account, actor: User) -> list[CreditNote]:
         _balance_pay_out(subscription, invoices=invoices, at=at)
         subscription.refresh_from_db()
         refunded = plan.total_refund
-        routes = [_route(inv.payment_method) for inv in invoices if _cash_left(inv) < _paid(inv)]
+        routes = [_route(inv.payment_method) for inv in invoices if cash_left(inv) < _paid(inv)]
         event(
             account=account,
             type=EventType.REFUND_ISSUED,
@@ -125,7 +125,7 @@ def _paid(invoice: Invoice) -> int:
     )
 
 
-def _cash_left(invoice: Invoice) -> int:
+def cash_left(invoice: Invoice) -> int:
     """Money collected on an invoice and not paid back yet."""
     refunded = sum(
         p.amount_minor for p in invoice.payments.filter(kind__in=[Payment.Kind.REFUND, Payment.Kind.MANUAL_REFUND])
@@ -166,7 +166,7 @@ def refund_routes(subscription: Subscription) -> list[str]:
     routes: list[str] = []
     for invoice in period_invoices(subscription):
         route = _route(invoice.payment_method)
-        if _cash_left(invoice) > 0 and route not in routes:
+        if cash_left(invoice) > 0 and route not in routes:
             routes.append(route)
     return routes
 
@@ -180,7 +180,7 @@ def refund_plan(subscription: Subscription) -> RefundPlan:
     An unpaid invoice is voided, only its paid part credited. Credit the period left in the balance is paid back
     last, never more than the period's payments still hold."""
     invoices = period_invoices(subscription)
-    cash = {invoice.pk: _cash_left(invoice) for invoice in invoices}
+    cash = {invoice.pk: cash_left(invoice) for invoice in invoices}
     balance = subscription.credit_balance_minor
     steps = []
     for invoice in invoices:
@@ -252,7 +252,7 @@ def _balance_pay_out(subscription: Subscription, *, invoices: list[Invoice], at:
         return
     paid_out = 0
     for invoice in invoices:
-        share = min(left - paid_out, _cash_left(invoice))
+        share = min(left - paid_out, cash_left(invoice))
         if share > 0:
             payment_refund(invoice=invoice, note=None, amount_minor=share, at=at)
             paid_out += share

@@ -11,7 +11,7 @@ from django.conf import settings
 from django.db import transaction
 
 from stint.accounts.models import Account, Edition, User
-from stint.accounts.permissions import require_admin
+from stint.accounts.permissions import require_admin, require_admin_or_staff
 from stint.accounts.selectors import active_user_count
 from stint.billing.gateways import ChargeFailed
 from stint.billing.models import BillingReason, CreditNote, Interval, Invoice, Plan, Subscription
@@ -86,11 +86,12 @@ def subscription_purchase(
     interval: str,
     payment_method: dict[str, Any],
     po_number: str = "",
+    by_staff: bool = False,
 ) -> tuple[Subscription, Invoice]:
     """Buy a plan for the active named users (at least one): the invoice is issued and charged at once; bank
     transfer and check (annual only) leave it open with 30-day terms. A declined card changes nothing but the
     voided invoice, and answers 402."""
-    require_admin(account=account, actor=actor, what="buy a subscription")
+    require_admin_or_staff(account=account, actor=actor, by_staff=by_staff, what="buy a subscription")
     if settings.STINT_MODE == "onprem":
         raise Forbidden(
             "This server runs on a license: buy or change the subscription with Stint's cloud, then install the "
@@ -333,8 +334,8 @@ def subscription_change(
     return subscription, invoice, notes
 
 
-def subscription_cancel(*, account: Account, actor: User) -> Subscription:
-    require_admin(account=account, actor=actor, what="cancel the subscription")
+def subscription_cancel(*, account: Account, actor: User, by_staff: bool = False) -> Subscription:
+    require_admin_or_staff(account=account, actor=actor, by_staff=by_staff, what="cancel the subscription")
     subscription_catch_up(account)
     with transaction.atomic():
         subscription = subscription_locked(account)
@@ -354,8 +355,8 @@ def subscription_cancel(*, account: Account, actor: User) -> Subscription:
     return subscription
 
 
-def subscription_resume(*, account: Account, actor: User) -> Subscription:
-    require_admin(account=account, actor=actor, what="resume the subscription")
+def subscription_resume(*, account: Account, actor: User, by_staff: bool = False) -> Subscription:
+    require_admin_or_staff(account=account, actor=actor, by_staff=by_staff, what="resume the subscription")
     subscription_catch_up(account)
     with transaction.atomic():
         subscription = subscription_locked(account)
