@@ -116,7 +116,12 @@ class MembershipAdmin(admin.ModelAdmin):
     list_display = ("user", "account", "role", "active", "added_at", "accepted_at")
     list_filter = ("role", "active")
     search_fields = ("user__email", "account__name")
-    readonly_fields = ("account", "user", "added_at", "added_by", "invitation_token_hash", "invited_at")
+    # Adding, removing and licensing people charges, credits and emails: that goes through the account's own pages
+    # (or the services), never through a field edited here.
+    readonly_fields = (
+        "account", "user", "role", "active", "licensed", "added_at", "added_by", "deactivated_at",
+        "invitation_token_hash", "invited_at", "accepted_at", "last_seen_at",
+    )  # fmt: skip
 
 
 @admin.register(Team)

@@ -89,10 +89,10 @@ class SellForm(forms.Form):
     """An offline purchase: what a customer orders from our sales team by mail."""
 
     plan = forms.ChoiceField(choices=[("regular", "Regular"), ("enterprise", "Enterprise")])
-    interval = forms.ChoiceField(choices=[("year", "Annual"), ("month", "Monthly")], initial="year")
-    payment_method = forms.ChoiceField(
-        choices=[("bank_transfer", "Bank transfer"), ("check", "Check")], help_text="Annual plans only"
+    interval = forms.ChoiceField(
+        choices=[("year", "Annual")], help_text="Bank transfer and check come with annual plans only"
     )
+    payment_method = forms.ChoiceField(choices=[("bank_transfer", "Bank transfer"), ("check", "Check")])
     po_number = forms.CharField(label="PO number", required=False, max_length=60)
 
 
@@ -146,11 +146,11 @@ class SubscriptionAdmin(ReadOnlyAdmin):
                 self.log_change(request, subscription, f"{verb} at the customer's request")
                 self.message_user(request, f"{subscription.account}: {verb}.")
 
-    @admin.action(description="Cancel at the end of the period (the customer asked)")
+    @admin.action(description="Cancel at the end of the period (the customer asked)", permissions=["change"])
     def cancel_at_period_end(self, request: HttpRequest, queryset: QuerySet[Subscription]) -> None:
         self._staff_action(request, queryset, subscription_cancel, "cancelled at the end of the period")
 
-    @admin.action(description="Resume (undo a cancellation)")
+    @admin.action(description="Resume (undo a cancellation)", permissions=["change"])
     def resume(self, request: HttpRequest, queryset: QuerySet[Subscription]) -> None:
         self._staff_action(request, queryset, subscription_resume, "resumed")
 
@@ -258,8 +258,8 @@ class InvoiceAdmin(ReadOnlyAdmin):
 
     def credit_view(self, request: HttpRequest, invoice_id: int) -> HttpResponse:
         """A credit note with a reason, refunded or credited to the balance; logged in the admin history."""
-        if not request.user.has_perm("billing.view_invoice"):
-            raise PermissionDenied
+        if not request.user.has_perm("billing.change_invoice"):
+            raise PermissionDenied  # moving money needs more than seeing invoices
         invoice = get_object_or_404(Invoice, pk=invoice_id)
         form = CreditForm(request.POST or None)
         if request.method == "POST" and form.is_valid():
@@ -299,8 +299,8 @@ class InvoiceAdmin(ReadOnlyAdmin):
 
     def record_payment_view(self, request: HttpRequest, invoice_id: int) -> HttpResponse:
         """Sales records a bank transfer or check received for an open invoice; logged in the admin history."""
-        if not request.user.has_perm("billing.view_invoice"):
-            raise PermissionDenied
+        if not request.user.has_perm("billing.change_invoice"):
+            raise PermissionDenied  # moving money needs more than seeing invoices
         invoice = get_object_or_404(Invoice, pk=invoice_id)
         form = PaymentRecordForm(request.POST or None)
         if request.method == "POST" and form.is_valid():
@@ -311,7 +311,7 @@ class InvoiceAdmin(ReadOnlyAdmin):
                     invoice_id=invoice.pk,
                     amount_minor=amount,
                     reference=form.cleaned_data["reference"],
-                    paid_at=min(paid_at, clock.now()),
+                    paid_at=paid_at if paid_at.date() < clock.now().date() else clock.now(),
                     actor=request.user,  # type: ignore[arg-type]
                 )
             except ValueError:

@@ -18,7 +18,7 @@ class OutboxMessageAdmin(admin.ModelAdmin):
     exclude = ("payload",)
     actions = ["retry_now", "send_again"]
 
-    @admin.action(description="Retry the selected messages now")
+    @admin.action(description="Retry the selected messages now", permissions=["change"])
     def retry_now(self, request: HttpRequest, queryset: QuerySet[OutboxMessage]) -> None:
         from stint.core import clock
 
@@ -27,7 +27,7 @@ class OutboxMessageAdmin(admin.ModelAdmin):
         )
         self.message_user(request, f"{changed} message(s) queued for delivery again.")
 
-    @admin.action(description="Send the selected emails again (a customer lost one)")
+    @admin.action(description="Send the selected emails again (a customer lost one)", permissions=["change"])
     def send_again(self, request: HttpRequest, queryset: QuerySet[OutboxMessage]) -> None:
         sent = 0
         for message in queryset.filter(kind=OutboxMessage.Kind.EMAIL, status=OutboxMessage.Status.SENT):

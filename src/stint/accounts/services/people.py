@@ -248,7 +248,12 @@ def ownership_transfer(*, account: Account, actor: User, membership: Membership,
             account=account,
             type=EventType.OWNER_CHANGED,
             actor=actor,
-            summary=f"{old_owner.name} transferred ownership of {account.name} to {new_owner.name}.",
+            summary=(
+                f"{actor.name} (Stint staff) made {new_owner.name} the owner of {account.name} instead of "
+                f"{old_owner.name}, as the customer asked."
+                if by_staff
+                else f"{old_owner.name} transferred ownership of {account.name} to {new_owner.name}."
+            ),
             data={
                 "old_owner_id": old_owner.pk,
                 "new_owner_id": new_owner.pk,

@@ -16,9 +16,7 @@ from stint.core.errors import Forbidden, Invalid
 from stint.notifications.models import EventType
 
 
-def credit_note_by_staff(
-    *, invoice_id: int, amount_minor: int, reason: str, refund: bool, actor: User
-) -> CreditNote:
+def credit_note_by_staff(*, invoice_id: int, amount_minor: int, reason: str, refund: bool, actor: User) -> CreditNote:
     """Credit part of an invoice (tax included) with a reason; paid back to where it came from with `refund`,
     else added to the credit balance (or taken off what is still owed on an unpaid invoice)."""
     if not actor.is_staff:
@@ -69,20 +67,19 @@ def credit_note_by_staff(
         )
         if refund_minor:
             payment_refund(invoice=invoice, note=note, amount_minor=refund_minor, at=at)
-            event(
-                account=invoice.account,
-                type=EventType.REFUND_ISSUED,
-                actor=actor,
-                credit_note=note,
-                summary=f"{money(refund_minor, invoice.currency)} of invoice {invoice.number} was refunded: {reason}",
-                refund_minor=refund_minor,
-            )
+        settled = (
+            f"{money(refund_minor, invoice.currency)} refunded"
+            if refund_minor
+            else f"{money(note.credit_minor, note.currency)} added to the credit balance"
+            if note.credit_minor
+            else f"{money(note.applied_minor, note.currency)} taken off what is owed"
+        )
         event(
             account=invoice.account,
             type=EventType.CREDIT_NOTE_ISSUED,
             actor=actor,
             credit_note=note,
             summary=f"Credit note {note.number} of {money(note.total_minor, note.currency)} against invoice "
-            f"{invoice.number}: {reason}",
+            f"{invoice.number} ({settled}): {reason}",
         )
     return note

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from datetime import datetime
 from fractions import Fraction
 
@@ -10,6 +11,8 @@ from stint.billing.models import CreditNote, Invoice, Subscription
 from stint.billing.services.common import event, money
 from stint.billing.services.documents import Line, credit_note_issue, creditable_minor, net_of, tax_rate
 from stint.notifications.models import EventType
+
+log = logging.getLogger(__name__)
 
 
 def period_invoices(subscription: Subscription) -> list[Invoice]:
@@ -71,5 +74,7 @@ def credit_issue(
         notes.append(note)
         remaining -= part
     if remaining > 0:
-        raise RuntimeError(f"{remaining} minor units of credit found no invoice of the period to go against.")
+        # Only when staff already credited this period's invoices by hand (a goodwill credit note): the customer
+        # has that money back already, so there is nothing left to credit twice.
+        log.warning("%s minor units of credit for %s found no invoice left to credit", remaining, subscription)
     return notes

@@ -17,7 +17,7 @@ from stint.billing.periods import seconds_between, whole_second
 from stint.billing.services.collection import invoice_announce, invoice_collect
 from stint.billing.services.common import committed_round, money, subscription_locked
 from stint.billing.services.credits import credit_issue
-from stint.billing.services.documents import Line, invoice_issue, invoice_void
+from stint.billing.services.documents import Line, buyer_snapshot, invoice_issue, invoice_void, line_tax, tax_rate
 from stint.billing.services.lifecycle import subscription_catch_up
 from stint.core import clock
 from stint.core.errors import Conflict, PaymentRequired
@@ -35,10 +35,11 @@ class SeatChange:
 
     def summary(self) -> str:
         if self.invoice is not None and self.failure is None:
-            return f" Charged {money(self.amount_minor, self.currency)} (invoice {self.invoice.number})."
+            return f" Charged {money(self.invoice.total_minor, self.currency)} (invoice {self.invoice.number})."
         if self.credit_notes:
             numbers = ", ".join(note.number for note in self.credit_notes)
-            return f" Credited {money(-self.amount_minor, self.currency)} to the balance ({numbers})."
+            total = sum(note.total_minor for note in self.credit_notes)
+            return f" Credited {money(total, self.currency)} to the balance ({numbers})."
         return ""
 
 
@@ -67,7 +68,8 @@ def _prorated(subscription: Subscription, *, seats_delta: int, at: datetime) -> 
 
 
 def seat_preview(*, account: Account, users_delta: int) -> tuple[int, str, datetime | None]:
-    """What adding (or removing, negative) that many named users would charge (or credit, negative) now."""
+    """What adding (or removing, negative) that many named users would charge (or credit, negative) now, tax
+    included (the buyer's rate, as the invoice or credit note would carry it)."""
     # A read: nothing due is run from here (a page view never charges); the tick or the change itself does that.
     subscription = Subscription.objects.get(account=account)
     if not subscription.is_paid:
@@ -75,7 +77,10 @@ def seat_preview(*, account: Account, users_delta: int) -> tuple[int, str, datet
     at = whole_second(clock.now())
     seats_after = max(1, active_user_count(account=account) + users_delta)
     _, amount, _ = _prorated(subscription, seats_delta=seats_after - subscription.seats, at=at)
-    return amount, subscription.currency, subscription.current_period_end
+    rate = tax_rate(buyer_snapshot(account))
+    sign = 1 if amount >= 0 else -1
+    gross = sign * (abs(amount) + line_tax(abs(amount), rate))
+    return gross, subscription.currency, subscription.current_period_end
 
 
 def seat_add(*, account: Account, actor: User, who: str) -> SeatChange:

@@ -5,10 +5,15 @@ from __future__ import annotations
 import secrets
 from datetime import datetime
 from fractions import Fraction
+from functools import partial
+from pathlib import PurePosixPath
 from typing import Any
 
 from django.conf import settings
+from django.core.exceptions import SuspiciousFileOperation
+from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
+from django.utils.text import get_valid_filename
 
 from stint.accounts.models import Account, Edition, User
 from stint.accounts.permissions import require_admin, require_admin_or_staff
@@ -34,6 +39,9 @@ from stint.core.errors import Conflict, Forbidden, Invalid
 from stint.notifications.models import EventType
 
 PO_MAX_LENGTH = 60
+PO_DOCUMENT_MAX_BYTES = 5 * 1024 * 1024
+PO_DOCUMENT_CONTENT_TYPES = ("application/pdf", "application/x-pdf")
+PO_DOCUMENT_FALLBACK_NAME = "purchase-order.pdf"
 
 
 def subscription_trial_start(*, account: Account, at: datetime) -> Subscription:
@@ -377,4 +385,90 @@ def subscription_resume(*, account: Account, actor: User, by_staff: bool = False
 
 def subscription_payment_method_set(*, account: Account, actor: User, payment_method: dict[str, Any]) -> Subscription:
     subscription, _, _ = subscription_change(account=account, actor=actor, payment_method=payment_method)
+    return subscription
+
+
+def _po_document_name(original: str) -> str:
+    """The uploaded file's own name, made safe to store and short enough to show: "PO 2026-17.pdf" ->
+    "PO_2026-17.pdf"."""
+    name = PurePosixPath(original.replace("\\", "/")).name
+    try:
+        name = get_valid_filename(name)
+    except SuspiciousFileOperation:  # nothing usable left, e.g. ".."
+        return PO_DOCUMENT_FALLBACK_NAME
+    stem = name[:-4] if name.lower().endswith(".pdf") else name
+    return f"{stem[:80]}.pdf" if stem.strip("._-") else PO_DOCUMENT_FALLBACK_NAME
+
+
+def _po_document_check(document: UploadedFile) -> None:
+    """A PDF (by its declared type and by its first bytes, which every PDF starts with) of at most 5 MB."""
+    size = document.size or 0
+    if size > PO_DOCUMENT_MAX_BYTES:
+        raise Invalid(
+            f"The PO document is {size / 1024 / 1024:.1f} MB; it can be at most "
+            f"{PO_DOCUMENT_MAX_BYTES // 1024 // 1024} MB. Please upload a smaller PDF.",
+            "po_document_too_large",
+            field="po_document",
+        )
+    document.seek(0)
+    head = document.read(5)
+    document.seek(0)
+    content_type = (document.content_type or "").split(";")[0].strip().lower()
+    if head != b"%PDF-" or content_type not in PO_DOCUMENT_CONTENT_TYPES:
+        raise Invalid(
+            f"The PO document must be a PDF file; {document.name or 'this file'} is not one. Please upload your "
+            "purchase order as a PDF.",
+            "po_document_not_pdf",
+            field="po_document",
+        )
+
+
+def subscription_po_document_set(*, account: Account, actor: User, document: UploadedFile | None) -> Subscription:
+    """Store the purchase order's document (a PDF of at most 5 MB, Regular and higher), replace it, or remove it
+    (`document=None`, on any edition). It is kept by Django's default storage and never served publicly; the file
+    it replaces is deleted once the change is committed, and a file stored by a change that is not is deleted too."""
+    require_admin(account=account, actor=actor, what="change the PO document")
+    if document is not None:
+        _po_document_check(document)
+    stored = ""
+    try:
+        with transaction.atomic():
+            subscription = subscription_locked(account)
+            field = subscription.po_document
+            previous_name, previous = field.name or "", subscription.po_document_filename
+            if document is None:
+                if not previous_name:
+                    return subscription
+                subscription.po_document = ""
+                summary = f"{actor.name} removed the PO document {previous}."
+            else:
+                if subscription.edition not in (Edition.REGULAR, Edition.ENTERPRISE):
+                    raise Invalid(
+                        "Purchase orders are available on Regular and Enterprise; buy a subscription first.",
+                        "po_not_available",
+                        field="po_document",
+                    )
+                field.save(_po_document_name(document.name or ""), document, save=False)
+                stored = field.name or ""
+                now = subscription.po_document_filename
+                summary = (
+                    f"{actor.name} replaced the PO document {previous} with {now}."
+                    if previous
+                    else f"{actor.name} added the PO document {now}."
+                )
+            subscription.updated_at = clock.now()
+            subscription.save(update_fields=["po_document", "updated_at"])
+            event(
+                account=account,
+                type=EventType.PO_CHANGED,
+                actor=actor,
+                summary=summary,
+                po_document=subscription.po_document_filename,
+            )
+            if previous_name:
+                transaction.on_commit(partial(field.storage.delete, previous_name))
+    except BaseException:
+        if stored:
+            field.storage.delete(stored)
+        raise
     return subscription
