@@ -20,6 +20,7 @@ urlpatterns = [
     path("settings/users/", people.users, name="users"),
     path("settings/users/<int:user_id>/role/", people.user_role, name="user_role"),
     path("settings/users/<int:user_id>/remove/", people.user_remove, name="user_remove"),
+    path("settings/users/<int:user_id>/license/", people.user_license, name="user_license"),
     path("settings/users/<int:user_id>/owner/", people.user_owner, name="user_owner"),
     path("settings/users/<int:user_id>/invitation/", people.user_invitation, name="user_invitation"),
     path("settings/teams/", people.teams, name="teams"),

@@ -12,6 +12,7 @@ from stint.accounts import selectors, services
 from stint.accounts.models import Membership, Role
 from stint.billing.selectors import subscription_of
 from stint.billing.services import seat_preview
+from stint.billing.services.seats import named_user_license_set
 from stint.core.errors import Forbidden, StintError
 from stint.core.money import Money
 from stint.web.access import MemberRequest, admin_required
@@ -111,6 +112,22 @@ def user_remove(request: MemberRequest, user_id: int) -> HttpResponse:
         button="Remove user",
         cancel=reverse("users"),
     )
+
+
+@require_POST
+@admin_required
+def user_license(request: MemberRequest, user_id: int) -> HttpResponse:
+    """On Free, choose who may track (as many as Free allows; the owner always may)."""
+    membership = selectors.membership_get(account=request.account, user_id=user_id)
+    licensed = request.POST.get("licensed") == "1"
+    try:
+        named_user_license_set(account=request.account, actor=request.user, membership=membership, licensed=licensed)
+    except StintError as exc:
+        messages.error(request, f"{membership.user.name}: {exc.detail}")
+    else:
+        verb = "can track time again" if licensed else "can no longer track time (their records stay)"
+        messages.success(request, f"{membership.user.name} {verb}.")
+    return redirect("users")
 
 
 @require_POST
