@@ -1,5 +1,5 @@
 """My Account in Chromium: a trial owner buys Regular monthly by card, downloads the invoice, and goes through a
-declined card, cancel, resume and the 30-day refund."""
+declined card, cancel, resume and the 30-day refund; the PO document's upload, download and removal."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ import importlib
 import io
 import re
 from pathlib import Path
+from typing import Any
 
 import pytest
 from django.apps import apps as django_apps
@@ -16,6 +17,8 @@ from pytest_django.live_server_helper import LiveServer
 
 from stint.billing.gateways.cards import card_brand
 from stint.billing.models import Invoice, Subscription
+from stint.billing.services import subscription_purchase
+from tests.billing.conftest import VISA
 from tests.browser.tracking_helpers import log_in
 from tests.conftest import Person
 
@@ -161,3 +164,46 @@ def test_the_brand_shown_while_typing_follows_the_servers_rules(
         undecided = digits in {"2", "22", "3", "5"}
         expected = names[known] if known else ("" if undecided else "Not accepted")
         expect(brand, f"typed {typed!r}").to_have_text(expected)
+
+
+def test_alice_uploads_replaces_downloads_and_removes_the_po_document(
+    page: Page, live_server: LiveServer, alice: Person, settings: Any, tmp_path: Path
+) -> None:
+    settings.MEDIA_ROOT = tmp_path / "media"
+    subscription_purchase(
+        account=alice.account, actor=alice.user, plan="regular", interval="month", payment_method=VISA
+    )
+    log_in(page, live_server.url, alice, "/settings/account/")
+    po = page.get_by_role("region", name="Purchase order")
+    document = b"%PDF-1.4\n% PO 2026-17\n%%EOF\n"
+
+    po.get_by_label("PO document").set_input_files(
+        files=[{"name": "notes.txt", "mimeType": "text/plain", "buffer": b"not a PDF"}]
+    )
+    po.get_by_role("button", name="Upload the PO document").click()
+    expect(error_next_to(page, "id_po_document")).to_have_text(
+        "The PO document must be a PDF file; notes.txt is not one. Please upload your purchase order as a PDF."
+    )
+
+    po = page.get_by_role("region", name="Purchase order")
+    po.get_by_label("PO document").set_input_files(
+        files=[{"name": "PO 2026-17.pdf", "mimeType": "application/pdf", "buffer": document}]
+    )
+    po.get_by_role("button", name="Upload the PO document").click()
+    expect(page.get_by_text("The PO document is now PO_2026-17.pdf")).to_be_visible()
+    with page.expect_download() as download_info:
+        page.get_by_test_id("po-document").get_by_role("link", name="PO_2026-17.pdf").click()
+    assert download_info.value.suggested_filename == "PO_2026-17.pdf"
+    assert Path(download_info.value.path()).read_bytes() == document
+
+    po = page.get_by_role("region", name="Purchase order")
+    po.get_by_label("PO document").set_input_files(
+        files=[{"name": "PO-2026-18.pdf", "mimeType": "application/pdf", "buffer": document}]
+    )
+    po.get_by_role("button", name="Replace the PO document").click()
+    expect(page.get_by_test_id("po-document")).to_contain_text("PO-2026-18.pdf")
+
+    po = page.get_by_role("region", name="Purchase order")
+    po.get_by_role("button", name="Remove").click()
+    expect(page.get_by_text("The PO document PO-2026-18.pdf was removed.")).to_be_visible()
+    expect(page.get_by_test_id("po-document")).to_have_count(0)

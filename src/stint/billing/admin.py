@@ -117,7 +117,7 @@ class SubscriptionAdmin(ReadOnlyAdmin):
     list_display = ("account", "edition", "status", "plan", "interval", "seats", "current_period_end")
     list_filter = ("edition", "status", "interval")
     search_fields = ("account__name", "account__owner__email")
-    exclude = ("card_reference", "subscription_key")
+    exclude = ("card_reference", "subscription_key", "po_document")
     change_form_template = "admin/billing/subscription/change_form.html"
     actions = ["cancel_at_period_end", "resume"]
 
@@ -126,7 +126,8 @@ class SubscriptionAdmin(ReadOnlyAdmin):
         return bool(request.user.is_staff and request.user.has_perm("billing.change_subscription"))
 
     def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
-        return [f.name for f in Subscription._meta.fields if f.name not in ("card_reference", "subscription_key")]
+        hidden = ("card_reference", "subscription_key", "po_document")  # the document: downloaded in My Account
+        return [f.name for f in Subscription._meta.fields if f.name not in hidden]
 
     def get_urls(self) -> list[URLPattern]:
         wrap = self.admin_site.admin_view

@@ -8,6 +8,9 @@ up.
 
 from __future__ import annotations
 
+import secrets
+from pathlib import PurePosixPath
+
 from django.db import models
 from django.db.models import F, Q
 
@@ -61,6 +64,12 @@ class PaymentMethodType(models.TextChoices):
     CHECK = "check", "Check"
 
 
+def po_document_path(subscription: Subscription, filename: str) -> str:
+    """Where a PO document is kept in the default storage: per account, under a random folder so a replaced
+    document never collides with the one it replaces, with the customer's own file name (shown on My Account)."""
+    return f"po-documents/{subscription.account_id}/{secrets.token_hex(8)}/{filename}"
+
+
 class Subscription(models.Model):
     """One per account: its edition, its paid period and what was committed for that period.
 
@@ -107,6 +116,8 @@ class Subscription(models.Model):
     trial_reminder_sent_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField()
     updated_at = models.DateTimeField()
+    # Never served from a public media URL: My Account's download view checks the account and the admin role.
+    po_document = models.FileField(upload_to=po_document_path, max_length=255, blank=True, default="")
 
     class Meta:
         constraints = [
@@ -123,6 +134,11 @@ class Subscription(models.Model):
     @property
     def is_paid(self) -> bool:
         return self.status in (self.Status.ACTIVE, self.Status.PAST_DUE)
+
+    @property
+    def po_document_filename(self) -> str:
+        """The PO document's file name as the customer uploaded it ('' when there is none)."""
+        return PurePosixPath(self.po_document.name or "").name if self.po_document else ""
 
 
 class DocumentSequence(models.Model):

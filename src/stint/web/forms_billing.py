@@ -1,4 +1,4 @@
-"""Forms of Settings / My Account: buying a plan, changing it, the payment method and the PO number.
+"""Forms of Settings / My Account: buying a plan, changing it, the payment method, the PO number and document.
 
 They check shape only; the billing services own the rules and their errors are placed next to the field they name
 with `show_billing_error`. Card numbers and security codes are never rendered back into a page (a person types them
@@ -123,12 +123,40 @@ class PurchaseForm(PaymentMethodFields):
         self.fields["offer"].choices = offers  # type: ignore[attr-defined]
 
 
-class PlanChangeForm(forms.Form):
+KEEP_PAYMENT_METHOD = "current"
+
+
+class PlanChangeForm(PaymentMethodFields):
+    """A new plan or interval, and how to pay from now on, in one change: a monthly plan can become annual and paid
+    by bank transfer in one step. It shares the page with the payment method form, hence its own element ids."""
+
     offer = OfferField()
+    payment_method = forms.ChoiceField(
+        label="Payment method",
+        widget=forms.RadioSelect,
+        choices=[
+            (KEEP_PAYMENT_METHOD, "Keep the current payment method"),
+            (PaymentMethodType.CARD, "Card"),
+            (PaymentMethodType.BANK_TRANSFER, "Bank transfer"),
+            (PaymentMethodType.CHECK, "Check"),
+        ],
+        initial=KEEP_PAYMENT_METHOD,
+        required=False,  # none chosen: the current one stays
+    )
+
+    field_order = ["offer", "payment_method", *CARD_FIELDS]
 
     def __init__(self, *args: Any, offers: list[tuple[str, str]], **kwargs: Any) -> None:
+        kwargs.setdefault("auto_id", "id_plan_%s")
         super().__init__(*args, **kwargs)
         self.fields["offer"].choices = offers  # type: ignore[attr-defined]
+
+    def keeps_payment_method(self) -> bool:
+        return self.cleaned_data["payment_method"] in ("", KEEP_PAYMENT_METHOD)
+
+    def payment_method_change(self) -> dict[str, Any] | None:
+        """The new payment method for the billing services, or None to keep the current one."""
+        return None if self.keeps_payment_method() else self.payment_method_data()
 
 
 class PaymentMethodForm(PaymentMethodFields):
@@ -158,6 +186,22 @@ class PoForm(forms.Form):
     )
 
 
+class PoDocumentForm(forms.Form):
+    """The purchase order as a PDF. Only its shape is seen here; the billing service checks that it is a PDF of at
+    most 5 MB and that the edition has purchase orders."""
+
+    po_document = forms.FileField(
+        label="PO document",
+        help_text="The purchase order as a PDF, at most 5 MB.",
+        error_messages={
+            "required": "Choose the PDF of your purchase order to upload.",
+            "empty": "This file is empty; choose the PDF of your purchase order.",
+            "invalid": "Choose the PDF of your purchase order to upload.",
+        },
+        widget=forms.FileInput(attrs={"accept": "application/pdf,.pdf"}),
+    )
+
+
 def offer_parts(form: PurchaseForm | PlanChangeForm) -> tuple[str, str]:
     plan, _, interval = form.cleaned_data["offer"].partition(":")
     return plan, interval
@@ -175,8 +219,10 @@ _FIELD_OF = {
 
 def show_billing_error(form: forms.Form, exc: StintError) -> None:
     """Put a billing service's error next to the field it names. A declined card names no field: its error goes
-    next to the card number, the thing to change."""
+    next to the card number, the thing to change (or next to the payment method choice when the card charged is
+    the one already on file)."""
     field = _FIELD_OF.get(exc.field or "", exc.field)
-    if field is None and isinstance(exc, ChargeFailed) and "number" in form.fields:
-        field = "number"
+    if field is None and isinstance(exc, ChargeFailed) and "payment_method" in form.fields:
+        typed = form.cleaned_data.get("payment_method") if hasattr(form, "cleaned_data") else None
+        field = "number" if typed == PaymentMethodType.CARD and "number" in form.fields else "payment_method"
     form.add_error(field if field in form.fields else None, exc.detail)

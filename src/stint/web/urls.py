@@ -1,6 +1,6 @@
 from django.urls import include, path
 
-from stint.web.views import auth, billing, catalog, pages, people, settings
+from stint.web.views import auth, billing, billing_actions, catalog, pages, people, settings
 
 urlpatterns = [
     path("", pages.home, name="home"),
@@ -41,14 +41,21 @@ urlpatterns = [
     path("settings/tokens/", settings.tokens, name="tokens"),
     path("settings/tokens/<int:token_id>/revoke/", settings.token_revoke, name="token_revoke"),
     path("settings/account/", settings.account, name="account"),
-    path("settings/account/buy/", billing.subscribe, name="account_subscribe"),
-    path("settings/account/plan/", billing.plan_change, name="account_plan"),
-    path("settings/account/payment-method/", billing.payment_method_change, name="account_payment_method"),
-    path("settings/account/po/", billing.po_change, name="account_po"),
-    path("settings/account/buyer/", billing.buyer_change, name="account_buyer"),
-    path("settings/account/cancel/", billing.cancel, name="account_cancel"),
-    path("settings/account/resume/", billing.resume, name="account_resume"),
-    path("settings/account/refund/", billing.refund, name="account_refund"),
+    path("settings/account/buy/", billing_actions.subscribe, name="account_subscribe"),
+    path("settings/account/plan/", billing_actions.plan_change, name="account_plan"),
+    path("settings/account/payment-method/", billing_actions.payment_method_change, name="account_payment_method"),
+    path("settings/account/po/", billing_actions.po_change, name="account_po"),
+    path("settings/account/po-document/", billing_actions.po_document_upload, name="account_po_document"),
+    path(
+        "settings/account/po-document/remove/",
+        billing_actions.po_document_remove,
+        name="account_po_document_remove",
+    ),
+    path("settings/account/po-document/pdf/", billing.po_document_download, name="account_po_document_pdf"),
+    path("settings/account/buyer/", billing_actions.buyer_change, name="account_buyer"),
+    path("settings/account/cancel/", billing_actions.cancel, name="account_cancel"),
+    path("settings/account/resume/", billing_actions.resume, name="account_resume"),
+    path("settings/account/refund/", billing_actions.refund, name="account_refund"),
     path("settings/account/invoices/", billing.invoice_list, name="account_invoices"),
     path("settings/account/invoices/<int:invoice_id>/pdf/", billing.invoice_pdf, name="account_invoice_pdf"),
     path("settings/account/credit-notes/", billing.credit_note_list, name="account_credit_notes"),

@@ -45,4 +45,4 @@ def test_a_monthly_plan_offers_bank_transfer_and_check_disabled_with_the_reason(
     bought(alice)
     html = logged_in(alice).get(PAGE).content.decode()
     assert 'value="bank_transfer" id="id_payment_method_1" data-annual-only disabled' in html
-    assert "your plan is monthly. Change to an annual plan first to pay that way." in html
+    assert "your plan is monthly. To pay that way, choose an annual plan and bank transfer or check together" in html

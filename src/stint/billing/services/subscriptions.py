@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import secrets
 from datetime import datetime
 from fractions import Fraction
@@ -404,8 +405,9 @@ def _po_document_check(document: UploadedFile) -> None:
     """A PDF (by its declared type and by its first bytes, which every PDF starts with) of at most 5 MB."""
     size = document.size or 0
     if size > PO_DOCUMENT_MAX_BYTES:
+        megabytes = math.ceil(size * 10 / 1024 / 1024) / 10  # rounded up: a file just over the limit is not "5.0 MB"
         raise Invalid(
-            f"The PO document is {size / 1024 / 1024:.1f} MB; it can be at most "
+            f"The PO document is {megabytes:.1f} MB; it can be at most "
             f"{PO_DOCUMENT_MAX_BYTES // 1024 // 1024} MB. Please upload a smaller PDF.",
             "po_document_too_large",
             field="po_document",
@@ -450,11 +452,11 @@ def subscription_po_document_set(*, account: Account, actor: User, document: Upl
                     )
                 field.save(_po_document_name(document.name or ""), document, save=False)
                 stored = field.name or ""
-                now = subscription.po_document_filename
+                added = subscription.po_document_filename
                 summary = (
-                    f"{actor.name} replaced the PO document {previous} with {now}."
+                    f"{actor.name} replaced the PO document {previous} with {added}."
                     if previous
-                    else f"{actor.name} added the PO document {now}."
+                    else f"{actor.name} added the PO document {added}."
                 )
             subscription.updated_at = clock.now()
             subscription.save(update_fields=["po_document", "updated_at"])

@@ -77,7 +77,7 @@ def token_revoke(request: MemberRequest, token_id: int) -> HttpResponse:
 
 @admin_required
 def account(request: MemberRequest) -> HttpResponse:
-    """The subscription, its documents and the event log; the billing forms post to stint.web.views.billing."""
+    """The subscription, its documents and the event log; the billing forms post to stint.web.views.billing_actions."""
     return billing.account_page(request)
 
 

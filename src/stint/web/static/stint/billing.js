@@ -1,6 +1,7 @@
-// My Account's payment forms: the card brand as the number is typed, inline checks of the card fields, card fields
-// only for card payments, and bank transfer and check only with annual plans. The forms work without this file; the
-// server checks everything again. Nothing typed is stored or sent anywhere but with the form.
+// My Account's payment forms (buying, changing plan, changing the payment method): the card brand as the number is
+// typed, inline checks of the card fields, card fields only for card payments, and bank transfer and check only with
+// annual plans. The forms work without this file; the server checks everything again. Nothing typed is stored or
+// sent anywhere but with the form.
 (function () {
   "use strict";
 
@@ -181,14 +182,21 @@
       if (!offers.length) return;
       var chosen = form.querySelector("input[name='offer']:checked");
       var annual = !chosen || chosen.getAttribute("data-interval") === "year";
+      var lost = false;
       annualOnly.forEach(function (radio) {
         radio.disabled = !annual;
         if (!annual && radio.checked) {
           radio.checked = false;
-          var card = form.querySelector("input[name='payment_method'][value='card']");
-          if (card) card.checked = true;
+          lost = true;
         }
       });
+      if (lost) {
+        // Back to the payment method on file if a monthly plan can keep it, else to a card.
+        var keep = form.querySelector("input[name='payment_method'][value='current']");
+        var card = form.querySelector("input[name='payment_method'][value='card']");
+        var fallback = keep && !keep.disabled ? keep : card;
+        if (fallback) fallback.checked = true;
+      }
       if (annualNote) annualNote.hidden = annual;
       syncMethod();
     }
