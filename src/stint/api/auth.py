@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from django.http import HttpRequest
+from django.utils.functional import SimpleLazyObject
 from ninja.security import HttpBearer
 
 from stint.accounts.models import Account, ApiToken, Membership, User
@@ -25,10 +26,13 @@ class TokenAuth(HttpBearer):
         found = api_token_authenticate(secret=token)
         if found is None:
             return None
-        membership = Membership.objects.select_related("user").get(account_id=found.account_id, user_id=found.user_id)
         request.user = found.user
         request.account = found.account  # type: ignore[attr-defined]
-        request.membership = membership  # type: ignore[attr-defined]
+        # Read when first used, like request.user: api_token_authenticate has checked that it exists and is active,
+        # and endpoints that never look at it (a batch of records) save a query.
+        request.membership = SimpleLazyObject(  # type: ignore[attr-defined]
+            lambda: Membership.objects.select_related("user").get(account_id=found.account_id, user_id=found.user_id)
+        )
         return found
 
 

@@ -14,6 +14,7 @@ from stint.core.pagination import paginate_newest
 from stint.tracking import selectors, services
 from stint.tracking.models import Timer, TimeRecord
 from stint.tracking.services import RecordSpec
+from stint.tracking.services.records import time_records_add
 from stint.tracking.timeutil import parse_instant
 
 router = Router(tags=["Tracking"])
@@ -60,7 +61,18 @@ class TimeRecordIn(BaseModel):
     user_id: Id | None = Field(None, description="Managers and admins may record for others; default: you.")
 
     def spec(self) -> RecordSpec:
-        return RecordSpec(**self.model_dump())
+        # Field by field rather than through model_dump(): this runs 500 times per batch.
+        return RecordSpec(
+            start=self.start,
+            end=self.end,
+            duration_s=self.duration_s,
+            work_item_id=self.work_item_id,
+            activity_type_id=self.activity_type_id,
+            billable=self.billable,
+            billable_s=self.billable_s,
+            comment=self.comment,
+            user_id=self.user_id,
+        )
 
 
 class TimeRecordPatch(Schema):
@@ -147,7 +159,7 @@ def time_record_batch(request: ApiRequest, payload: BatchIn):
     """Up to 500 records, all or nothing. With `validate_only` nothing is saved: 200 if all would be accepted.
     Otherwise 422 with `errors: [{index, detail, code}]`, one per refused item."""
     try:
-        records = services.time_records_create(
+        created = time_records_add(
             account=request.account,
             actor=request.user,
             specs=[item.spec() for item in payload.items],
@@ -155,9 +167,10 @@ def time_record_batch(request: ApiRequest, payload: BatchIn):
         )
     except services.BatchInvalid as exc:
         return Status(422, {"detail": exc.detail, "code": exc.code, "errors": exc.errors})
+    # All or nothing: once accepted, every item was validated.
     if payload.validate_only:
-        return Status(200, {"created": [], "validated": len(records)})
-    return Status(201, {"created": [r.pk for r in records], "validated": len(records)})
+        return Status(200, {"created": [], "validated": len(payload.items)})
+    return Status(201, {"created": created, "validated": len(created)})
 
 
 @router.get("/time-records/{record_id}", response={200: TimeRecordOut, **errors(400, 401, 404)})

@@ -68,3 +68,14 @@ def test_buying_a_subscription_licenses_everyone(api: Api, alice: Person, free_t
         == 201
     )
     assert all(licensed(api, alice).values())
+
+
+def test_an_unlicensed_person_cannot_add_records_but_keeps_reading_them(
+    api: Api, alice: Person, free_team: list[Person]
+) -> None:
+    unlicensed = next(p for p in free_team if not licensed(api, alice)[p.email])
+    record = {"start": "2026-03-02T09:00:00Z", "end": "2026-03-02T10:00:00Z"}
+    assert_error(api.as_(unlicensed).post("/time-records", record), 402, "user_not_licensed")
+    batch = api.as_(unlicensed).post("/time-records/batch", {"items": [record]})
+    assert batch.status_code == 422 and batch.json()["errors"][0]["code"] == "user_not_licensed"
+    assert api.as_(unlicensed).get("/time-records").status_code == 200

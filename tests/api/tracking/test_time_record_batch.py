@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import json
 from datetime import timedelta
 from typing import Any
 
-from stint.tracking.models import TimeRecord, WorkItem
+from stint.tracking.models import ActivityType, TimeRecord, WorkItem
+from stint.tracking.services import favorite_activity_set
 from tests.api.conftest import assert_error
 from tests.conftest import Api, Person
-from tests.tracking.helpers import at, iso, records_of, work_item
+from tests.tracking.helpers import NOW, at, iso, records_of, work_item
 
 
 def items(count: int, *, minutes: int = 10) -> list[dict[str, Any]]:
@@ -119,3 +121,49 @@ def test_ids_from_another_account_or_beyond_the_database_are_refused(alice: Pers
     huge = [{"start": "2026-11-02T09:00:00Z", "duration_s": 60, "user_id": 2**64}]
     assert_error(api.as_(charlie).post("/time-records/batch", {"items": huge}), 400)
     assert not TimeRecord.objects.exists()
+
+
+def test_each_created_id_holds_the_values_of_its_item(alice: Person, bob: Person, api: Api) -> None:
+    task = work_item(alice, "Checkout page")
+    design = ActivityType.objects.create(account=alice.account, name="Design", created_at=NOW)
+    usual = ActivityType.objects.create(account=alice.account, name="Usual", is_default=True, created_at=NOW)
+    favourite = ActivityType.objects.create(account=alice.account, name="Favourite", created_at=NOW)
+    favorite_activity_set(account=alice.account, user=bob.user, activity=favourite)
+    batch = [
+        {"start": "2026-11-02T09:00:00Z", "duration_s": 600, "user_id": bob.id, "comment": "  fixed it  "},
+        {"start": "2026-11-02T08:00:00+01:00", "end": "2026-11-02T08:30:00+01:00", "billable": False},
+        {"start": "2026-11-03T09:00:00Z", "duration_s": 3600, "work_item_id": task.pk, "billable_s": 1800,
+         "activity_type_id": design.pk},
+    ]  # fmt: skip
+
+    response = api.as_(alice).post("/time-records/batch", {"items": batch})
+
+    assert response.status_code == 201, response
+    created = [TimeRecord.objects.get(pk=pk) for pk in response.json()["created"]]
+    assert [(r.user_id, iso(r.start), iso(r.end), r.duration_s) for r in created] == [
+        (bob.id, "2026-11-02T09:00:00Z", "2026-11-02T09:10:00Z", 600),
+        (alice.id, "2026-11-02T07:00:00Z", "2026-11-02T07:30:00Z", 1800),
+        (alice.id, "2026-11-03T09:00:00Z", "2026-11-03T10:00:00Z", 3600),
+    ]
+    assert [(r.billable, r.billable_s, r.comment) for r in created] == [
+        (True, 600, "fixed it"), (False, 0, ""), (True, 1800, "")
+    ]  # fmt: skip
+    assert [(r.work_item_id, r.activity_type_id) for r in created] == [
+        (None, favourite.pk), (None, usual.pk), (task.pk, design.pk)
+    ]  # fmt: skip
+    assert {(r.source, r.added_by_id, r.edited_by_id, r.created_at) for r in created} == {("api", alice.id, None, NOW)}
+
+
+def test_text_a_database_cannot_store_refuses_the_batch(alice: Person, api: Api) -> None:
+    nul = '{"items": [{"start": "2026-11-02T09:00:00Z", "duration_s": 60, "comment": "a\\u0000b"}]}'
+    assert_error(api.as_(alice).post("/time-records/batch", raw=nul), 400, "invalid_text")
+    surrogate = '{"items": [{"start": "2026-11-02T09:00:00Z", "duration_s": 60, "comment": "\\ud800"}]}'
+    assert_error(api.as_(alice).post("/time-records/batch", raw=surrogate), 400, "invalid_text")
+    encoded = surrogate.replace("\\ud800", "\ud800").encode("utf-8", "surrogatepass")  # the bytes, not the escape
+    assert_error(api.as_(alice).post("/time-records/batch", raw=encoded), 400, "invalid_text")
+    assert not TimeRecord.objects.exists()
+
+    words = [{"start": "2026-11-02T09:00:00Z", "duration_s": 60, "comment": "한국어 회의 - Überblick ✓"}]
+    raw = json.dumps({"items": words}, ensure_ascii=False).encode()
+    assert api.as_(alice).post("/time-records/batch", raw=raw).status_code == 201
+    assert TimeRecord.objects.get().comment == "한국어 회의 - Überblick ✓"

@@ -70,6 +70,16 @@ def test_the_days_ahead_follow_the_persons_time_zone(alice: Person, api: Api) ->
     assert_error(post(api, alice, "2026-11-28T09:00:00+13:00", duration_s=60), 422, "too_far_ahead")
 
 
+def test_the_last_open_day_ends_at_midnight_in_the_persons_zone(alice: Person, api: Api) -> None:
+    alice.user.timezone = "America/New_York"  # 10:00 on the 26th at NOW
+    alice.user.save()
+    set_rules(alice.account, max_days_ahead=1)
+
+    late = post(api, alice, "2026-11-27T23:00:00-05:00", end="2026-11-28T00:00:01-05:00")
+    assert_error(late, 422, "too_far_ahead")
+    assert post(api, alice, "2026-11-27T23:00:00-05:00", end="2026-11-28T00:00:00-05:00").status_code == 201
+
+
 def test_an_account_may_allow_some_days_ahead(alice: Person, api: Api) -> None:
     set_rules(alice.account, max_days_ahead=3)
 

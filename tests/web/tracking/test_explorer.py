@@ -6,10 +6,12 @@ import csv
 import io
 from datetime import timedelta
 
+import pytest
 from openpyxl import load_workbook
 
 from stint.accounts.services.teams import team_create
 from stint.tracking.models import TimeRecord
+from stint.web.views import tracking_common, tracking_records
 from tests.conftest import Person
 from tests.web.conftest import logged_in, text
 from tests.web.tracking.conftest import Catalog, at, record
@@ -64,6 +66,44 @@ def test_sorting_and_paging(alice: Person) -> None:
     assert "n0 " in text(client.get("/records/", {"page": 2}))
     longest = client.get("/records/", {"sort": "-duration"}).context["page"].object_list
     assert longest[0].duration_s == 16 * 60
+
+
+def test_a_long_list_is_counted_up_to_a_limit_and_paged_on_without_a_last_page(
+    alice: Person, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(tracking_records, "COUNT_MAX", 3)  # 10,000 in earnest
+    monkeypatch.setattr(tracking_records, "PER_PAGE", 2)
+    for i in range(7):
+        record(alice, at("2026-11-02 08:00") + timedelta(hours=i), comment=f"n{i}")
+    client = logged_in(alice)
+
+    first = text(client.get("/records/"))
+    assert "More than 3 records" in first and "Page 1 Next" in first and "Page 1 of" not in first
+    assert "n6" in first and "n5" in first and "n4" not in first
+    last = text(client.get("/records/", {"page": 4}))
+    assert "← Previous Page 4" in last and "Next" not in last and "n0" in last and "n1" not in last
+    beyond = text(client.get("/records/", {"page": 9}))  # past the end: the last page, counted
+    assert "7 records" in beyond and "Page 4 of 4" in beyond and "n0" in beyond
+    filtered = text(client.get("/records/", {"start": "2026-11-02", "end": "2026-11-02", "sort": "start"}))
+    assert "More than 3 records" in filtered and filtered.index("n0") < filtered.index("n1")
+    assert "Page 1 Next" in text(client.get("/records/", {"page": "x"}))
+
+
+def test_a_large_catalog_offers_recent_items_and_a_search_not_every_item(
+    alice: Person, catalog: Catalog, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(tracking_common, "ITEM_CHOICES_MAX", 2)  # 200 in earnest; the account has 5 open items
+    record(alice, at("2026-11-24 09:00"), work_item=catalog.reports)
+    client = logged_in(alice)
+
+    page = client.get("/records/").content.decode()
+    assert f'value="{catalog.reports.pk}"' in page and f'value="{catalog.login.pk}"' not in page
+    assert "Find a work item" in text(client.get("/records/"))
+    found = client.get("/records/", {"find": "login"}).content.decode()
+    assert f'value="{catalog.login.pk}"' in found
+    chosen = client.get("/records/", {"work_item": catalog.login.pk})
+    assert f'<option value="{catalog.login.pk}" selected>' in chosen.content.decode()
+    assert "No records" in text(chosen)  # the filter applies to an item the picker did not list
 
 
 def test_bulk_edit_changes_every_selected_record_or_none(alice: Person, catalog: Catalog) -> None:

@@ -6,23 +6,24 @@ Every record is checked against the account's rules and the person's other recor
 
 from __future__ import annotations
 
+import json
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Any, NamedTuple
 
 from django.db import connection, transaction
-from django.db.models import Q
+from django.db.models import OuterRef, Q, Subquery
 
 from stint.accounts.models import Account, Membership, User
 from stint.core import clock
-from stint.core.errors import Conflict, Forbidden, Invalid, StintError
+from stint.core.errors import Conflict, Forbidden, Invalid, PaymentRequired, StintError
 from stint.tracking.models import ActivityType, Source, TimeRecord, TrackingPreference, TrackingRules, WorkItem
-from stint.tracking.permissions import membership_of, require_may_track_for
+from stint.tracking.permissions import require_licensed, require_may_track_for
 from stint.tracking.selectors import tracking_rules, visible_boundary
 from stint.tracking.services.rules import MAX_RECORD_MAX_S
-from stint.tracking.timeutil import whole_seconds
+from stint.tracking.timeutil import local_midnight, whole_seconds
 
 BATCH_MAX = 500
 COMMENT_MAX = 5000
@@ -59,6 +60,20 @@ class BatchInvalid(StintError):
         self.errors = errors
 
 
+class _Checked(NamedTuple):
+    """A record's values once every rule that needs no other record has passed: what gets written."""
+
+    user_id: int
+    start: datetime
+    end: datetime
+    duration_s: int
+    billable: bool
+    billable_s: int
+    work_item_id: int | None
+    activity_type_id: int | None
+    comment: str
+
+
 @dataclass
 class _Context:
     account: Account
@@ -69,35 +84,61 @@ class _Context:
     activity_types: dict[int, ActivityType]
     rules: TrackingRules
     default_activity: dict[int, ActivityType | None] = field(default_factory=dict)
+    # Per person, the instant from which a record may end on a day too far ahead (see _open_until).
+    open_until: dict[int, datetime] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        # Read once per batch rather than once per record (_build runs 500 times).
+        self.actor_id: int = self.actor.pk
+        self.may_manage: bool = self.actor_membership.can_manage
 
 
 def _context(*, account: Account, actor: User, specs: list[RecordSpec], former_ok: Iterable[int] = ()) -> _Context:
-    """`former_ok`: deactivated people whose existing records may still be corrected (they keep their records)."""
-    actor_membership = membership_of(account=account, user=actor)
+    """`former_ok`: deactivated people whose existing records may still be corrected (they keep their records).
+
+    Four queries whatever the number of records: the people (the actor among them, with their favourite activity),
+    the work items named, the account's activity types (few; the default among them) and the rules."""
     user_ids = {spec.user_id or actor.pk for spec in specs}
-    people = {
-        m.user_id: m
-        for m in Membership.objects.filter(account=account, user_id__in=user_ids)
-        .filter(Q(active=True) | Q(user_id__in=list(former_ok)))
+    former = list(former_ok)
+    favourite = TrackingPreference.objects.filter(account=account, user_id=OuterRef("user_id")).values(
+        "favorite_activity_type_id"
+    )
+    found: dict[int, Membership] = {}
+    favourites: dict[int, int | None] = {}
+    for m in (
+        Membership.objects.filter(account=account, user_id__in=user_ids | {actor.pk})
+        .filter(Q(active=True) | Q(user_id__in=former))
         .select_related("user")
-    }
+        .annotate(favourite_id=Subquery(favourite[:1]))
+    ):
+        found[m.user_id] = m
+        favourites[m.user_id] = m.favourite_id
+    actor_membership = found.get(actor.pk)
+    if actor_membership is None or not actor_membership.active:
+        raise Forbidden("You are not an active user of this account.", "not_a_member")
+    people = {user_id: m for user_id, m in found.items() if user_id in user_ids}
     item_ids = {spec.work_item_id for spec in specs if spec.work_item_id}
-    type_ids = {spec.activity_type_id for spec in specs if spec.activity_type_id}
     items = {item.pk: item for item in WorkItem.objects.filter(account=account, pk__in=item_ids)} if item_ids else {}
-    types = {t.pk: t for t in ActivityType.objects.filter(account=account, pk__in=type_ids)} if type_ids else {}
+    types = {t.pk: t for t in ActivityType.objects.filter(account=account).order_by("pk")}
     context = _Context(account, actor, actor_membership, people, items, types, tracking_rules(account=account))
-    account_default = ActivityType.objects.filter(account=account, is_default=True, archived_at__isnull=True).first()
-    favourites = {
-        p.user_id: p.favorite_activity_type
-        for p in TrackingPreference.objects.filter(account=account, user_id__in=user_ids).select_related(
-            "favorite_activity_type"
-        )
-    }
+    account_default = next((t for t in types.values() if t.is_default and t.archived_at is None), None)
     for user_id in user_ids:
-        favourite = favourites.get(user_id)
-        usable = favourite if favourite is not None and favourite.archived_at is None else None
+        chosen = types.get(favourites.get(user_id) or 0)
+        usable = chosen if chosen is not None and chosen.archived_at is None else None
         context.default_activity[user_id] = usable or account_default
     return context
+
+
+def _open_until(context: _Context, user_id: int, now: datetime) -> datetime:
+    """An instant before which every record ends on a day open for recording (in the person's zone); kept in the
+    context for the person's other records.
+
+    The start of the person's last open day: whatever a time zone does around midnight, an instant before that
+    day begins lies on an earlier day. A record ending later gets the exact check (a time zone conversion)."""
+    tz = context.people[user_id].user.tz
+    latest_day = now.astimezone(tz).date() + timedelta(days=context.rules.max_days_ahead)
+    until = context.open_until[user_id] = local_midnight(latest_day, tz)
+    return until
 
 
 def _instant(value: datetime, *, field: str) -> datetime:
@@ -122,16 +163,18 @@ def _check_duration(seconds: int, *, rules: TrackingRules) -> None:
         )
 
 
-def _build(
-    spec: RecordSpec, *, context: _Context, source: str, now: datetime, was: TimeRecord | None = None
-) -> TimeRecord:
-    """One record from its spec, checked against the rules that need no other record; raises StintError."""
+def _build(spec: RecordSpec, *, context: _Context, now: datetime, was: TimeRecord | None = None) -> _Checked:
+    """One record's values from its spec, checked against the rules that need no other record; raises StintError.
+
+    Plain values, not a TimeRecord: a batch of 500 spends less on its checks than on building model instances."""
     rules = context.rules
-    user_id = spec.user_id or context.actor.pk
+    user_id = spec.user_id or context.actor_id
     if user_id not in context.people:
         raise Invalid(f"There is no active user with id {user_id} in your account.", "unknown_user", field="user_id")
-    if user_id != context.actor.pk and not context.actor_membership.can_manage:
+    if user_id != context.actor_id and not context.may_manage:
         raise Invalid("Members can only record their own time.", "own_records_only", field="user_id")
+    if was is None:
+        require_licensed(context.people[user_id])  # on Free, only the people the owner chose track new time
     if spec.start is None:
         raise Invalid("Please give the start time.", "start_required", field="start")
     start = _instant(spec.start, field="start")
@@ -146,12 +189,14 @@ def _build(
         raise Invalid("Please give the end time or the duration.", "end_or_duration_required", field="end")
     duration = int((end - start).total_seconds())
     _check_duration(duration, rules=rules)
-    user = context.people[user_id].user
-    tz = user.tz
-    latest_day = now.astimezone(tz).date() + timedelta(days=rules.max_days_ahead)
-    if (end - timedelta(microseconds=1)).astimezone(tz).date() > latest_day:
-        ahead = "for days after today" if rules.max_days_ahead == 0 else f"more than {rules.max_days_ahead} days ahead"
-        raise Invalid(f"Time cannot be recorded {ahead} in this account.", "too_far_ahead", field="start")
+    if end > (context.open_until.get(user_id) or _open_until(context, user_id, now)):
+        tz = context.people[user_id].user.tz
+        latest_day = now.astimezone(tz).date() + timedelta(days=rules.max_days_ahead)
+        if (end - timedelta(microseconds=1)).astimezone(tz).date() > latest_day:
+            ahead = (
+                "for days after today" if rules.max_days_ahead == 0 else f"more than {rules.max_days_ahead} days ahead"
+            )
+            raise Invalid(f"Time cannot be recorded {ahead} in this account.", "too_far_ahead", field="start")
 
     work_item = None
     if spec.work_item_id:
@@ -214,32 +259,23 @@ def _build(
     else:
         billable_s = duration if billable else 0
 
-    # Positional, in the model's column order: three times faster than keywords, which matters at 500 per batch.
-    columns: tuple[Any, ...] = (
-        None,  # id
-        context.account.pk,
+    return _Checked(
         user_id,
         start,
         end,
         duration,
         billable,
         billable_s,
-        work_item.pk if work_item else None,
-        activity.pk if activity else None,
+        work_item.id if work_item else None,
+        activity.id if activity else None,
         comment,
-        source,
-        context.actor.pk,  # added_by
-        None,  # edited_by
-        now,  # created_at
-        now,  # updated_at
     )
-    return TimeRecord(*columns)
 
 
 def time_record_check(*, account: Account, actor: User, spec: RecordSpec) -> None:
     """Check one would-be record against the entry rules that need no other record (not the overlap rule)."""
     context = _context(account=account, actor=actor, specs=[spec])
-    _build(spec, context=context, source=Source.API, now=clock.now())
+    _build(spec, context=context, now=clock.now())
 
 
 def _fmt_span(record_start: datetime, record_end: datetime, user: User) -> str:
@@ -252,14 +288,14 @@ def _fmt_span(record_start: datetime, record_end: datetime, user: User) -> str:
 
 
 def _overlaps(
-    candidates: list[tuple[int, TimeRecord]],
+    candidates: list[tuple[int, _Checked]],
     *,
     account: Account,
     people: dict[int, User],
     exclude_ids: Iterable[int] = (),
 ) -> dict[int, StintError]:
     """Index -> conflict for each candidate overlapping another record of the same person (stored or in the batch)."""
-    by_user: dict[int, list[tuple[int, TimeRecord]]] = defaultdict(list)
+    by_user: dict[int, list[tuple[int, _Checked]]] = defaultdict(list)
     for index, record in candidates:
         by_user[record.user_id].append((index, record))
     problems: dict[int, StintError] = {}
@@ -309,46 +345,81 @@ def _overlaps(
     return problems
 
 
-def _lock_people(*, account: Account, records: Iterable[TimeRecord]) -> None:
+def _lock_people(*, account: Account, user_ids: Iterable[int]) -> None:
     """Serialise writes per person, so two requests cannot both pass the overlap check."""
-    user_ids = sorted({r.user_id for r in records})
-    list(Membership.objects.select_for_update().filter(account=account, user_id__in=user_ids).order_by("user_id"))
+    ordered = sorted(set(user_ids))
+    locked = Membership.objects.select_for_update().filter(account=account, user_id__in=ordered).order_by("user_id")
+    list(locked.values_list("pk", flat=True))
 
 
-def time_records_create(
-    *, account: Account, actor: User, specs: list[RecordSpec], source: str = Source.API, validate_only: bool = False
-) -> list[TimeRecord]:
-    """All or nothing: every spec becomes a record, or BatchInvalid lists what is wrong with which item."""
+def _create(
+    *, account: Account, actor: User, specs: list[RecordSpec], source: str, validate_only: bool
+) -> tuple[list[_Checked], list[int], datetime]:
+    """The checked records and, unless only validating, their new ids; all or nothing (BatchInvalid)."""
     if not specs:
         raise Invalid("Send at least one record.", "empty_batch", field="items")
     if len(specs) > BATCH_MAX:
         raise Invalid(f"A batch holds at most {BATCH_MAX} records; split it.", "batch_too_large", field="items")
     now = clock.now()
     context = _context(account=account, actor=actor, specs=specs)
-    built: list[tuple[int, TimeRecord]] = []
+    built: list[tuple[int, _Checked]] = []
     errors: list[dict[str, Any]] = []
     for index, spec in enumerate(specs):
         try:
-            built.append((index, _build(spec, context=context, source=source, now=now)))
+            built.append((index, _build(spec, context=context, now=now)))
         except StintError as exc:
             errors.append({"index": index, "detail": exc.detail, "code": exc.code, "field": exc.field})
     with transaction.atomic():
-        _lock_people(account=account, records=[r for _, r in built])
+        _lock_people(account=account, user_ids=[r.user_id for _, r in built])
         people = {user_id: m.user for user_id, m in context.people.items()}
         for index, problem in sorted(_overlaps(built, account=account, people=people).items()):
             errors.append({"index": index, "detail": problem.detail, "code": problem.code, "field": problem.field})
         if errors:
             raise BatchInvalid(sorted(errors, key=lambda e: e["index"]))
-        records = [record for _, record in built]
+        rows = [row for _, row in built]
         if validate_only:
-            return records
-        return _insert(records)
+            return rows, [], now
+        return rows, _insert(rows, account=account, actor=actor, source=source, now=now), now
+
+
+def time_records_add(
+    *, account: Account, actor: User, specs: list[RecordSpec], source: str = Source.API, validate_only: bool = False
+) -> list[int]:
+    """time_records_create answering only the new records' ids (none with `validate_only`): what the batch API
+    returns, without building a model instance per record."""
+    _, ids, _ = _create(account=account, actor=actor, specs=specs, source=source, validate_only=validate_only)
+    return ids
+
+
+def time_records_create(
+    *, account: Account, actor: User, specs: list[RecordSpec], source: str = Source.API, validate_only: bool = False
+) -> list[TimeRecord]:
+    """All or nothing: every spec becomes a record, or BatchInvalid lists what is wrong with which item.
+    With `validate_only` nothing is written and the records come back unsaved."""
+    rows, ids, now = _create(account=account, actor=actor, specs=specs, source=source, validate_only=validate_only)
+    records = []
+    pks: list[int | None] = list(ids) if ids else [None] * len(rows)
+    for row, pk in zip(rows, pks, strict=True):
+        # Positional, in the model's column order (id, account, the checked values, source, added_by, edited_by,
+        # created_at, updated_at): three times faster than keywords.
+        columns: tuple[Any, ...] = (pk, account.pk, *row, source, actor.pk, None, now, now)
+        record = TimeRecord(*columns)
+        if pk is not None:
+            record._state.adding = False
+            record._state.db = connection.alias
+        records.append(record)
+    return records
 
 
 def _single_error(batch: BatchInvalid) -> StintError:
-    """A one-record batch's refusal as that record's own error: 409 overlap, 403 someone else's time, else 422."""
+    """A one-record batch's refusal as that record's own error: 409 overlap, 403 someone else's time, 402 not
+    licensed on Free, else 422."""
     first = batch.errors[0]
-    kinds: dict[str, type[StintError]] = {"overlapping_record": Conflict, "own_records_only": Forbidden}
+    kinds: dict[str, type[StintError]] = {
+        "overlapping_record": Conflict,
+        "own_records_only": Forbidden,
+        "user_not_licensed": PaymentRequired,
+    }
     return kinds.get(first["code"], Invalid)(first["detail"], first["code"], field=first["field"])
 
 
@@ -400,17 +471,15 @@ def time_records_update(
         specs.append(spec)
     now = clock.now()
     context = _context(account=account, actor=actor, specs=specs, former_ok={r.user_id for r in records})
-    built: list[tuple[int, TimeRecord]] = []
+    built: list[tuple[int, _Checked]] = []
     errors: list[dict[str, Any]] = []
     for index, spec in enumerate(specs):
         try:
-            built.append(
-                (index, _build(spec, context=context, source=records[index].source, now=now, was=records[index]))
-            )
+            built.append((index, _build(spec, context=context, now=now, was=records[index])))
         except StintError as exc:
             errors.append({"index": index, "detail": exc.detail, "code": exc.code, "field": exc.field})
     with transaction.atomic():
-        _lock_people(account=account, records=[r for _, r in built] + records)
+        _lock_people(account=account, user_ids=[r.user_id for _, r in built] + [r.user_id for r in records])
         people = {user_id: m.user for user_id, m in context.people.items()}
         overlaps = _overlaps(built, account=account, people=people, exclude_ids=[r.pk for r in records])
         for index, problem in sorted(overlaps.items()):
@@ -451,10 +520,8 @@ _INSERTED = (
     "account_id", "user_id", "start", "end", "duration_s", "billable", "billable_s", "work_item_id",
     "activity_type_id", "comment", "source", "added_by_id", "edited_by_id", "created_at", "updated_at",
 )  # fmt: skip
-_PG_TYPES = (
-    "bigint", "bigint", "timestamptz", "timestamptz", "integer", "boolean", "integer", "bigint", "bigint", "text",
-    "text", "bigint", "bigint", "timestamptz", "timestamptz",
-)  # fmt: skip
+# The types of what differs from row to row (_Checked's fields), in order, for PostgreSQL's casts.
+_PG_ROW_TYPES = ("bigint", "timestamptz", "timestamptz", "integer", "boolean", "integer", "bigint", "bigint", "text")
 
 
 def _sqlite_datetime(value: datetime) -> str:
@@ -462,52 +529,77 @@ def _sqlite_datetime(value: datetime) -> str:
     return value.astimezone(UTC).replace(tzinfo=None).isoformat(" ")
 
 
-def _insert(records: list[TimeRecord]) -> list[TimeRecord]:
-    """One INSERT ... RETURNING id for the whole batch (at most BATCH_MAX records, checked by the caller).
+def _insert(rows: list[_Checked], *, account: Account, actor: User, source: str, now: datetime) -> list[int]:
+    """Writes the checked rows (at most BATCH_MAX, checked by the caller); the new ids, in the order of `rows`.
 
-    bulk_create spends most of a batch compiling SQL value by value and, on SQLite, splits 500 rows into several
-    statements; these records are already checked and complete, so their values go straight to the driver
-    (bench/RESULTS.md). The database's constraints still hold every row."""
-    adapt = _sqlite_datetime if connection.vendor == "sqlite" else connection.ops.adapt_datetimefield_value
-    rows = [
-        (
-            r.account_id,
-            r.user_id,
-            adapt(r.start),
-            adapt(r.end),
-            r.duration_s,
-            r.billable,
-            r.billable_s,
-            r.work_item_id,
-            r.activity_type_id,
-            r.comment,
-            r.source,
-            r.added_by_id,
-            r.edited_by_id,
-            adapt(r.created_at),
-            adapt(r.updated_at),
-        )
-        for r in records
-    ]
-    columns = ", ".join(f'"{name}"' for name in _INSERTED)
+    bulk_create spends most of a batch compiling SQL value by value; these rows are already checked and complete,
+    so their values go straight to the driver (bench/RESULTS.md). The database's constraints still hold every row."""
     table = TimeRecord._meta.db_table
-    if connection.vendor == "postgresql":
-        # Fifteen arrays instead of 7,500 parameters: one statement whatever the batch size.
-        arrays = ", ".join(f"%s::{kind}[]" for kind in _PG_TYPES)
-        # Only our own constant identifiers are formatted in; every value is a parameter.
-        sql = f'INSERT INTO "{table}" ({columns}) SELECT * FROM unnest({arrays}) RETURNING "id"'  # noqa: S608
-        params: list[Any] = [list(column) for column in zip(*rows, strict=True)]
-    else:
-        # SQLite 3.32+ takes 32,766 parameters: 500 rows x 15 columns fit in one statement.
-        row = "(" + ", ".join(["%s"] * len(_INSERTED)) + ")"
-        sql = f'INSERT INTO "{table}" ({columns}) VALUES {", ".join([row] * len(rows))} RETURNING "id"'  # noqa: S608
-        params = [value for values in rows for value in values]
     with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        ids = [pk for (pk,) in cursor.fetchall()]
-    # RETURNING gives the rows' ids in insertion order on both databases for a single VALUES list or unnest().
-    for record, pk in zip(records, ids, strict=True):
-        record.pk = pk
-        record._state.adding = False
-        record._state.db = connection.alias
-    return records
+        if connection.vendor == "postgresql":
+            # The rows as one JSON parameter, unpacked by the server: psycopg adapts one string far faster than the
+            # 15 arrays of an unnest() (a third of a batch's time went into dumping them). What is the same for
+            # every row is sent once.
+            values = ", ".join(f"(r->>{i})::{kind}" for i, kind in enumerate(_PG_ROW_TYPES))
+            columns = ", ".join(f'"{name}"' for name in _INSERTED)
+            # Only our own constant identifiers are formatted in; every value is a parameter.
+            sql = (
+                f'INSERT INTO "{table}" ({columns}) SELECT %s, {values}, %s, %s, NULL, %s, %s '  # noqa: S608
+                "FROM jsonb_array_elements(%s::jsonb) WITH ORDINALITY AS batch(r, n) ORDER BY n RETURNING id"
+            )
+            data = [
+                [
+                    r.user_id,
+                    r.start.isoformat(),
+                    r.end.isoformat(),
+                    r.duration_s,
+                    r.billable,
+                    r.billable_s,
+                    r.work_item_id,
+                    r.activity_type_id,
+                    r.comment,
+                ]
+                for r in rows
+            ]
+            cursor.execute(sql, [account.pk, source, actor.pk, now, now, json.dumps(data)])
+            # One statement inserts the rows in order and the id sequence only grows, so sorted ids are in row
+            # order whatever order RETURNING lists them in.
+            return sorted(pk for (pk,) in cursor.fetchall())
+        # SQLite: one prepared statement run for each row (executemany) costs less than compiling a 7,500-parameter
+        # INSERT ... RETURNING. The ids are given rather than returned: this transaction holds the database's write
+        # lock (IMMEDIATE), so the next ids of AUTOINCREMENT are known, and a clash would fail, not misnumber.
+        cursor.execute(
+            f'SELECT MAX(COALESCE((SELECT seq FROM sqlite_sequence WHERE name = %s), 0), COALESCE(MAX("id"), 0)) '  # noqa: S608
+            f'FROM "{table}"',
+            [table],
+        )
+        (last,) = cursor.fetchone()
+        ids = list(range(last + 1, last + 1 + len(rows)))
+        columns = ", ".join(f'"{name}"' for name in ("id", *_INSERTED))
+        sql = f'INSERT INTO "{table}" ({columns}) VALUES ({", ".join(["%s"] * (1 + len(_INSERTED)))})'  # noqa: S608
+        created = _sqlite_datetime(now)
+        cursor.executemany(
+            sql,
+            [
+                (
+                    pk,
+                    account.pk,
+                    r.user_id,
+                    _sqlite_datetime(r.start),
+                    _sqlite_datetime(r.end),
+                    r.duration_s,
+                    r.billable,
+                    r.billable_s,
+                    r.work_item_id,
+                    r.activity_type_id,
+                    r.comment,
+                    source,
+                    actor.pk,
+                    None,
+                    created,
+                    created,
+                )
+                for pk, r in zip(ids, rows, strict=True)
+            ],
+        )
+        return ids

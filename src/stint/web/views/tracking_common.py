@@ -1,4 +1,5 @@
-"""What the tracking pages share: today in the person's zone, the free edition's banner."""
+"""What the tracking pages share: today in the person's zone, the work items a picker offers, the free edition's
+banner."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ from typing import Any
 
 from stint.core import clock
 from stint.tracking import selectors
+from stint.tracking.models import WorkItem
 from stint.web.access import MemberRequest
 
 
@@ -29,3 +31,25 @@ def parse_day(request: MemberRequest, value: str | None) -> date:
 
 def free_banner(request: MemberRequest) -> dict[str, Any]:
     return {"hidden_records": selectors.hidden_time_record_count(account=request.account)}
+
+
+ITEM_CHOICES_MAX = 200
+
+
+def work_item_choices(request: MemberRequest, find: str, *, chosen: int | None = None) -> dict[str, Any]:
+    """The open work items a picker offers: all of them in a small account; otherwise the person's recent items, or
+    what their search finds (a select of thousands of items is slow to send and useless to scroll). `chosen`, an
+    open item already picked, is always among them."""
+    open_items = selectors.work_items(account=request.account, search=find or None).filter(state="open")
+    # Whether there are too many, asked without sorting and loading them: thousands in a large account.
+    limited = open_items.order_by()[ITEM_CHOICES_MAX : ITEM_CHOICES_MAX + 1].exists()
+    items: list[WorkItem]
+    if limited and not find:
+        items = selectors.recent_work_items(account=request.account, membership=request.membership, limit=30)
+    else:
+        items = list(open_items.order_by("title")[:ITEM_CHOICES_MAX])
+    if chosen is not None and all(item.pk != chosen for item in items):
+        picked = selectors.work_items(account=request.account).filter(state="open", pk=chosen).first()
+        if picked is not None:
+            items.insert(0, picked)
+    return {"items": items, "items_limited": limited}

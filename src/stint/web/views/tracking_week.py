@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import timedelta
-from typing import Any
 
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import render
@@ -15,7 +14,7 @@ from stint.tracking.models import ActivityType, WorkItem
 from stint.tracking.timesheet import format_duration, parse_duration, timesheet_set_cell, timesheet_week
 from stint.web.access import MemberRequest, member_required
 from stint.web.forms_tracking import CellForm
-from stint.web.views.tracking_common import free_banner, parse_day, today
+from stint.web.views.tracking_common import free_banner, parse_day, today, work_item_choices
 
 
 def _extra_rows(request: MemberRequest) -> list[tuple[WorkItem | None, ActivityType | None]]:
@@ -35,22 +34,6 @@ def _extra_rows(request: MemberRequest) -> list[tuple[WorkItem | None, ActivityT
     return rows
 
 
-ITEM_CHOICES_MAX = 200
-
-
-def _item_choices(request: MemberRequest, find: str) -> dict[str, Any]:
-    """The work items offered for a new row: all open ones in a small account; otherwise the person's recent
-    items, or what their search finds (a select of thousands of items is slow to send and useless to scroll)."""
-    open_items = selectors.work_items(account=request.account, search=find or None).filter(state="open")
-    items = list(open_items.order_by("title")[: ITEM_CHOICES_MAX + 1])
-    if len(items) <= ITEM_CHOICES_MAX:
-        return {"items": items, "items_limited": False}
-    if find:
-        return {"items": items[:ITEM_CHOICES_MAX], "items_limited": True}
-    recent = selectors.recent_work_items(account=request.account, membership=request.membership, limit=30)
-    return {"items": recent, "items_limited": True}
-
-
 @member_required
 def week(request: MemberRequest) -> HttpResponse:
     day = parse_day(request, request.GET.get("date"))
@@ -66,7 +49,7 @@ def week(request: MemberRequest) -> HttpResponse:
             "today": today(request),
             "previous": sheet.days[0] - timedelta(days=7),
             "next": sheet.days[0] + timedelta(days=7),
-            **_item_choices(request, find),
+            **work_item_choices(request, find),
             "find": find,
             "activity_types": activity_types,
             "default_activity": next((kind for kind in activity_types if kind.is_default), None),
