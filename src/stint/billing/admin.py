@@ -65,24 +65,25 @@ class ReadOnlyAdmin(admin.ModelAdmin):
         return False
 
 
-class InvoiceLineInline(admin.TabularInline):
+class _DocumentLineInline(admin.TabularInline):
+    """A final document's lines: shown, never added, changed or deleted."""
+
+    extra = 0
+    can_delete = False
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
+        return [f.name for f in self.model._meta.fields]
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+class InvoiceLineInline(_DocumentLineInline):
     model = InvoiceLine
-    extra = 0
-    can_delete = False
-    readonly_fields = [f.name for f in InvoiceLine._meta.fields]
-
-    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
 
 
-class CreditNoteLineInline(admin.TabularInline):
+class CreditNoteLineInline(_DocumentLineInline):
     model = CreditNoteLine
-    extra = 0
-    can_delete = False
-    readonly_fields = [f.name for f in CreditNoteLine._meta.fields]
-
-    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
 
 
 class SellForm(forms.Form):

@@ -18,6 +18,7 @@ from typing import Any
 import weasyprint
 from django.template.loader import render_to_string
 
+from stint.billing.gateways import cards
 from stint.billing.models import (
     BillingReason,
     CreditNote,
@@ -43,7 +44,6 @@ CREDIT_REASON_WORDS: dict[str, str] = {
     CreditNote.Reason.REFUND: "Purchase cancelled and refunded",
     CreditNote.Reason.ADJUSTMENT: "Adjustment",
 }
-CARD_BRAND_NAMES = {"visa": "Visa", "mastercard": "MasterCard", "amex": "American Express"}
 
 
 # --- formatting: the only way amounts, dates and shares are written on a document ----------------------------------
@@ -75,10 +75,7 @@ def format_proration(numerator: int, denominator: int) -> str:
 
 def card_label(payment_method: dict[str, Any]) -> str:
     """'Visa •••• 4242' from a document's payment method snapshot."""
-    brand = str(payment_method.get("brand", ""))
-    name = CARD_BRAND_NAMES.get(brand.lower(), brand.title() or "Card")
-    last4 = payment_method.get("last4")
-    return f"{name} •••• {last4}" if last4 else name
+    return cards.card_label(str(payment_method.get("brand", "")), str(payment_method.get("last4") or ""))
 
 
 # --- what the templates receive -------------------------------------------------------------------------------------

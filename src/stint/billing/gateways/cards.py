@@ -13,6 +13,14 @@ from datetime import UTC, datetime
 from stint.billing.gateways.base import CardDetails, CardRefused
 
 ACCEPTED_BRANDS = {"visa": "Visa", "mastercard": "MasterCard", "amex": "American Express"}
+
+
+def card_label(brand: str, last4: str = "") -> str:
+    """'Visa •••• 4242' (or just the brand's name without the last digits): how a saved card is named everywhere."""
+    name = ACCEPTED_BRANDS.get(brand.lower(), brand.title() or "Card")
+    return f"{name} •••• {last4}" if last4 else name
+
+
 BRAND_LENGTHS = {"visa": (13, 16, 19), "mastercard": (16,), "amex": (15,)}
 CVC_LENGTHS = {"visa": 3, "mastercard": 3, "amex": 4}
 

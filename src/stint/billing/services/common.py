@@ -11,6 +11,7 @@ from django.urls import reverse
 
 from stint.accounts.models import Account, User
 from stint.accounts.selectors import active_user_count
+from stint.billing.gateways.cards import card_label
 from stint.billing.models import BillingReason, CreditNote, Invoice, Payment, Plan, Price, Subscription
 from stint.billing.services.documents import invoice_outstanding
 from stint.billing.services.payment_methods import OFFLINE_METHODS, payment_method_label
@@ -154,9 +155,7 @@ def _method_label(snapshot: dict[str, Any]) -> str:
     """'Visa •••• 4242', 'Bank transfer' or 'Check', from a document's payment method snapshot."""
     kind = snapshot.get("type", "")
     if kind == "card":
-        brand = str(snapshot.get("brand", ""))
-        name = {"visa": "Visa", "mastercard": "MasterCard", "amex": "American Express"}.get(brand, brand.title())
-        return f"{name or 'Card'} •••• {snapshot.get('last4', '')}"
+        return card_label(str(snapshot.get("brand", "")), str(snapshot.get("last4", "")))
     return {"bank_transfer": "Bank transfer", "check": "Check"}.get(kind, "")
 
 

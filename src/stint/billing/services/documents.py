@@ -170,6 +170,28 @@ def _balance_move(
     subscription.refresh_from_db(fields=["credit_balance_minor"])
 
 
+def _line_rows(
+    model: type[InvoiceLine] | type[CreditNoteLine], lines: list[Line], taxes: list[int], **document: Any
+) -> list[Any]:
+    """The stored lines of a document, in order, each with its tax."""
+    return [
+        model(
+            **document,
+            description=line.description,
+            quantity=line.quantity,
+            unit_amount_minor=line.unit_amount_minor,
+            amount_minor=line.amount_minor,
+            tax_minor=tax,
+            period_start=line.period_start,
+            period_end=line.period_end,
+            proration_num=line.proration.numerator,
+            proration_den=line.proration.denominator,
+            position=position,
+        )
+        for position, (line, tax) in enumerate(zip(lines, taxes, strict=True))
+    ]
+
+
 def invoice_issue(
     *,
     subscription: Subscription,
@@ -213,24 +235,7 @@ def invoice_issue(
         issued_at=at,
         due_at=at if is_card else at + timedelta(days=PAYMENT_TERMS_DAYS),
     )
-    InvoiceLine.objects.bulk_create(
-        [
-            InvoiceLine(
-                invoice=invoice,
-                description=line.description,
-                quantity=line.quantity,
-                unit_amount_minor=line.unit_amount_minor,
-                amount_minor=line.amount_minor,
-                tax_minor=line_tax_minor,
-                period_start=line.period_start,
-                period_end=line.period_end,
-                proration_num=line.proration.numerator,
-                proration_den=line.proration.denominator,
-                position=position,
-            )
-            for position, (line, line_tax_minor) in enumerate(zip(lines, taxes, strict=True))
-        ]
-    )
+    InvoiceLine.objects.bulk_create(_line_rows(InvoiceLine, lines, taxes, invoice=invoice))
     if applied:
         _balance_move(
             subscription=subscription,
@@ -362,24 +367,7 @@ def credit_note_issue(
         buyer=invoice.buyer,
         issued_at=at,
     )
-    CreditNoteLine.objects.bulk_create(
-        [
-            CreditNoteLine(
-                credit_note=note,
-                description=line.description,
-                quantity=line.quantity,
-                unit_amount_minor=line.unit_amount_minor,
-                amount_minor=line.amount_minor,
-                tax_minor=line_tax_minor,
-                period_start=line.period_start,
-                period_end=line.period_end,
-                proration_num=line.proration.numerator,
-                proration_den=line.proration.denominator,
-                position=position,
-            )
-            for position, (line, line_tax_minor) in enumerate(zip(lines, taxes, strict=True))
-        ]
-    )
+    CreditNoteLine.objects.bulk_create(_line_rows(CreditNoteLine, lines, taxes, credit_note=note))
     if applied:
         invoice.amount_credited_minor += applied
         fields = ["amount_credited_minor"]

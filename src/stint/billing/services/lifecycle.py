@@ -14,6 +14,7 @@ from django.db.models import Q
 from stint.accounts.models import Account, User
 from stint.accounts.permissions import require_admin_or_staff
 from stint.accounts.selectors import active_user_count
+from stint.billing.gateways.cards import card_label
 from stint.billing.models import BillingReason, CreditNote, Invoice, Payment, PaymentMethodType, Price, Subscription
 from stint.billing.periods import period_bound, seconds_between, whole_second
 from stint.billing.services.collection import invoice_announce, invoice_collect, payment_refund
@@ -135,10 +136,7 @@ def cash_left(invoice: Invoice) -> int:
 
 def _route(payment_method: dict[str, str]) -> str:
     if payment_method.get("type") == "card":
-        brand = {"visa": "Visa", "mastercard": "MasterCard", "amex": "American Express"}.get(
-            payment_method.get("brand", ""), "card"
-        )
-        return f"to {brand} •••• {payment_method.get('last4', '')}"
+        return f"to {card_label(payment_method.get('brand', ''), payment_method.get('last4', ''))}"
     return "by bank transfer or check, arranged by our sales team"
 
 

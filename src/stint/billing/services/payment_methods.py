@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from stint.billing.gateways import CardDetails, CardRefused, SavedCard, gateway
+from stint.billing.gateways.cards import card_label
 from stint.billing.models import Interval, PaymentMethodType, Subscription
 from stint.core.errors import Invalid
 
@@ -101,8 +102,5 @@ def payment_method_apply(subscription: Subscription, choice: PaymentMethodChoice
 
 def payment_method_label(subscription: Subscription) -> str:
     if subscription.payment_method_type == PaymentMethodType.CARD:
-        brand = {"visa": "Visa", "mastercard": "MasterCard", "amex": "American Express"}.get(
-            subscription.card_brand, subscription.card_brand
-        )
-        return f"{brand} •••• {subscription.card_last4}"
+        return card_label(subscription.card_brand, subscription.card_last4)
     return subscription.get_payment_method_type_display() or "none"
