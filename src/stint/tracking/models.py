@@ -104,10 +104,12 @@ class Source(models.TextChoices):
 class TimeRecord(models.Model):
     """A span of one person's time. Stored in UTC; `duration_s` is `end - start` in whole seconds."""
 
-    # No single-column index on account, added_by or edited_by: the composite indexes below lead with the account,
-    # and every extra index is paid on each of the many inserts (bench/RESULTS.md).
+    # No single-column index on account, user, added_by or edited_by: the composite indexes below lead with the
+    # account, and every extra index is paid on each of the many inserts (bench/RESULTS.md). People are deactivated,
+    # never deleted, so nothing looks records up by user alone. Work items and activity types keep theirs: deleting
+    # one asks, across accounts, whether records still use it.
     account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="time_records", db_index=False)
-    user = models.ForeignKey(User, on_delete=models.PROTECT, related_name="time_records")
+    user = models.ForeignKey(User, on_delete=models.PROTECT, related_name="time_records", db_index=False)
     start = models.DateTimeField()
     end = models.DateTimeField()
     duration_s = models.PositiveIntegerField()

@@ -14,7 +14,7 @@ from stint.tracking.models import TimeRecord
 from stint.web.views import tracking_common, tracking_records
 from tests.conftest import Person
 from tests.web.conftest import logged_in, text
-from tests.web.tracking.conftest import Catalog, at, record
+from tests.web.tracking.conftest import Catalog, at, make_catalog, record
 
 
 def csv_rows(response: object) -> list[list[str]]:
@@ -104,6 +104,28 @@ def test_a_large_catalog_offers_recent_items_and_a_search_not_every_item(
     chosen = client.get("/records/", {"work_item": catalog.login.pk})
     assert f'<option value="{catalog.login.pk}" selected>' in chosen.content.decode()
     assert "No records" in text(chosen)  # the filter applies to an item the picker did not list
+
+
+def test_a_work_item_filter_of_another_account_or_a_bad_id_is_refused_next_to_the_field(
+    alice: Person, charlie: Person, catalog: Catalog
+) -> None:
+    record(alice, at("2026-11-24 09:00"), work_item=catalog.login)
+    theirs = make_catalog(charlie).login
+    client = logged_in(alice)
+    for value in (theirs.pk, "abc", "9" * 30):
+        response = client.get("/records/", {"work_item": value})
+        assert response.status_code == 200
+        assert "Select a valid choice" in text(response), value
+    assert "Select a valid choice" not in text(client.get("/records/", {"work_item": catalog.login.pk}))
+
+
+def test_bulk_edit_refuses_another_accounts_work_item(alice: Person, charlie: Person, catalog: Catalog) -> None:
+    a = record(alice, at("2026-11-23 09:00"), 60, work_item=catalog.login)
+    theirs = make_catalog(charlie).reports
+    client = logged_in(alice)
+    response = client.post("/records/bulk/", {"ids": [a.pk], "action": "edit", "work_item_id": theirs.pk}, follow=True)
+    assert "Select a valid choice" in text(response) or "Nothing was changed" in text(response)
+    assert TimeRecord.objects.get(pk=a.pk).work_item_id == catalog.login.pk
 
 
 def test_bulk_edit_changes_every_selected_record_or_none(alice: Person, catalog: Catalog) -> None:
