@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.conf import settings
 
 from stint.billing.gateways import ChargeFailed
 from stint.billing.gateways.cards import ACCEPTED_BRANDS, card_brand, card_number_normalise
@@ -23,6 +24,13 @@ class NotEchoedInput(forms.PasswordInput):
     """A visible text box whose value is never rendered back (as a password box does): card numbers and CVCs."""
 
     input_type = "text"
+
+
+def stripe_publishable_key() -> str:
+    """With Stripe as the gateway, Stripe's card form (Stripe.js, loaded from js.stripe.com as Stripe requires)
+    replaces our card fields: the card's number then goes from the browser to Stripe only, and we receive a payment
+    method id (`pm_...`). Empty with the sandbox gateway."""
+    return settings.STINT_STRIPE_PUBLISHABLE_KEY if settings.STINT_PAYMENT_GATEWAY == "stripe" else ""
 
 
 def offer_value(plan: str, interval: str) -> str:
@@ -89,11 +97,35 @@ class PaymentMethodFields(forms.Form):
         ),
     )
 
+    # Stripe's card form puts its payment method id here (never rendered back: the page's input starts empty).
+    token = forms.CharField(required=False, max_length=255, widget=forms.HiddenInput)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.stripe_key = stripe_publishable_key()
+        self.uses_stripe = bool(self.stripe_key)
+        for name in CARD_FIELDS if self.uses_stripe else ("token",):
+            del self.fields[name]
+
+    def clean(self) -> dict[str, Any] | None:
+        cleaned = super().clean()
+        card = self.cleaned_data.get("payment_method") == PaymentMethodType.CARD
+        if self.uses_stripe and card and not self.cleaned_data.get("token", "").strip():
+            self.add_error(
+                "token",
+                "Enter the card in the card form. It comes from Stripe, our payment processor, and needs "
+                "JavaScript and a connection to js.stripe.com.",
+            )
+        return cleaned
+
     def payment_method_data(self) -> dict[str, Any]:
-        """What the billing services take as `payment_method`: the card's details only for a card."""
+        """What the billing services take as `payment_method`: the card's details (or Stripe's payment method id)
+        only for a card."""
         kind = self.cleaned_data["payment_method"]
         if kind != PaymentMethodType.CARD:
             return {"type": kind}
+        if self.uses_stripe:
+            return {"type": kind, "token": self.cleaned_data["token"].strip()}
         return {"type": kind, **{name: self.cleaned_data.get(name, "").strip() for name in CARD_FIELDS}}
 
     def typed_card_hint(self) -> str:
@@ -214,6 +246,7 @@ _FIELD_OF = {
     "payment_method": "payment_method",
     "payment_method.type": "payment_method",
     **{f"payment_method.{name}": name for name in CARD_FIELDS},
+    "payment_method.token": "token",
 }
 
 
@@ -224,5 +257,6 @@ def show_billing_error(form: forms.Form, exc: StintError) -> None:
     field = _FIELD_OF.get(exc.field or "", exc.field)
     if field is None and isinstance(exc, ChargeFailed) and "payment_method" in form.fields:
         typed = form.cleaned_data.get("payment_method") if hasattr(form, "cleaned_data") else None
-        field = "number" if typed == PaymentMethodType.CARD and "number" in form.fields else "payment_method"
+        card_field = "number" if "number" in form.fields else "token"
+        field = card_field if typed == PaymentMethodType.CARD and card_field in form.fields else "payment_method"
     form.add_error(field if field in form.fields else None, exc.detail)

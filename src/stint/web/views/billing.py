@@ -39,6 +39,7 @@ from stint.web.forms_billing import (
     PoForm,
     PurchaseForm,
     offer_value,
+    stripe_publishable_key,
 )
 
 EVENTS_PER_PAGE = 50
@@ -344,6 +345,7 @@ def account_page(
         "subscription": subscription,
         "is_paid": subscription.is_paid,
         "is_onprem": is_onprem,
+        "stripe_key": stripe_publishable_key() if shown & {"purchase_form", "plan_form", "payment_form"} else "",
         "status": status_words,
         "status_badge": badge,
         "plan_label": f"{subscription.plan.name} ({INTERVAL_WORDS.get(subscription.interval, '')})"

@@ -242,5 +242,73 @@
     });
   }
 
+  // With Stripe as the gateway the card is typed into Stripe's card element (Stripe.js from js.stripe.com), and on
+  // sending we ask Stripe for a payment method and send only its id. The server checks the brand again.
+  function setupStripe(form) {
+    var fields = form.querySelector("[data-stripe-key]");
+    var mount = form.querySelector("[data-stripe-card]");
+    var token = form.querySelector("[data-stripe-token]");
+    var brandOut = form.querySelector("[data-card-brand]");
+    var slot = form.querySelector("[data-card-error='token']");
+    if (!fields || !mount || !token) return;
+
+    function say(message) {
+      if (!slot) return;
+      slot.textContent = "";
+      if (message) {
+        var item = document.createElement("li");
+        item.textContent = message;
+        slot.appendChild(item);
+      }
+      slot.hidden = !message;
+    }
+
+    function method() {
+      var checked = form.querySelector("input[name='payment_method']:checked");
+      return checked ? checked.value : "card";
+    }
+
+    if (typeof window.Stripe !== "function") {
+      say("The card form could not be loaded from Stripe (js.stripe.com): check the connection and reload the page, or choose another payment method.");
+      form.addEventListener("submit", function (event) {
+        if (method() === "card") event.preventDefault();
+      });
+      return;
+    }
+    var stripe = window.Stripe(fields.getAttribute("data-stripe-key"));
+    var card = stripe.elements().create("card", { hidePostalCode: true });
+    card.mount(mount);
+    var refusedBrand = false;
+    card.on("change", function (event) {
+      var brand = event.brand && event.brand !== "unknown" ? event.brand : null;
+      refusedBrand = !!brand && !BRANDS[brand];
+      if (brandOut) {
+        brandOut.textContent = brand ? BRANDS[brand] || "Not accepted" : "";
+        brandOut.classList.toggle("card-brand--refused", refusedBrand);
+      }
+      if (refusedBrand) say("We accept Visa, MasterCard and American Express cards only; please use one of those.");
+      else say(event.error ? event.error.message : "");
+    });
+
+    var sending = false;
+    form.addEventListener("submit", function (event) {
+      if (method() !== "card" || token.value) return;
+      event.preventDefault();
+      if (refusedBrand || sending) return;
+      sending = true;
+      stripe.createPaymentMethod({ type: "card", card: card }).then(function (result) {
+        sending = false;
+        if (result.error) {
+          say(result.error.message);
+          card.focus();
+          return;
+        }
+        token.value = result.paymentMethod.id;
+        form.submit();
+      });
+    });
+  }
+
   document.querySelectorAll("form[data-billing-form]").forEach(setup);
+  document.querySelectorAll("form[data-billing-form]").forEach(setupStripe);
 })();
