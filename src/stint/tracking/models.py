@@ -121,11 +121,15 @@ class TimeRecord(models.Model):
     )
     comment = models.TextField(blank=True, default="", max_length=5000)
     source = models.CharField(max_length=10, choices=Source.choices, default=Source.MANUAL)
+    # Who added and who last changed the record: audit pointers, set by the services from the signed-in person. No
+    # foreign key constraint in the database: on PostgreSQL every inserted row pays one check per constraint at
+    # commit, and these two were a fifth of a 500-record batch's checks (bench/RESULTS.md). People are never
+    # deleted (they are deactivated), and Django still applies SET_NULL if a user row ever is.
     added_by = models.ForeignKey(
-        User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", db_index=False
+        User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", db_index=False, db_constraint=False
     )
     edited_by = models.ForeignKey(
-        User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", db_index=False
+        User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", db_index=False, db_constraint=False
     )
     created_at = models.DateTimeField()
     updated_at = models.DateTimeField()
