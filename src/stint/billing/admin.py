@@ -3,7 +3,7 @@ document is never edited; corrections are credit notes)."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, time
+from datetime import UTC, date, datetime, time
 from decimal import Decimal
 from typing import Any
 
@@ -35,7 +35,7 @@ from stint.billing.services import (
     subscription_refund,
     subscription_resume,
 )
-from stint.billing.services.adjustments import credit_note_by_staff
+from stint.billing.services.adjustments import credit_note_by_staff, refund_paid_back_record
 from stint.billing.services.collection import invoice_payment_record
 from stint.billing.services.documents import creditable_minor, invoice_outstanding
 from stint.core import clock
@@ -111,6 +111,13 @@ def _staff_form_page(request: HttpRequest, *, admin_view: Any, obj: Any, title: 
         "back_label": str(obj),
     }
     return render(request, "admin/billing/staff_form.html", context)
+
+
+def _received_at(day: date) -> datetime:
+    """The instant for a day staff typed: now if it is today (UTC), else noon UTC of that day, which the services
+    refuse if it lies in the future."""
+    now = clock.now()
+    return now if day == now.date() else datetime.combine(day, time(12), tzinfo=UTC)
 
 
 @admin.register(Subscription)
@@ -308,12 +315,11 @@ class InvoiceAdmin(ReadOnlyAdmin):
         if request.method == "POST" and form.is_valid():
             try:
                 amount = Money.from_major(form.cleaned_data["amount"], invoice.currency).amount_minor
-                paid_at = datetime.combine(form.cleaned_data["paid_on"], time(12), tzinfo=UTC)
                 invoice = invoice_payment_record(
                     invoice_id=invoice.pk,
                     amount_minor=amount,
                     reference=form.cleaned_data["reference"],
-                    paid_at=paid_at if paid_at.date() < clock.now().date() else clock.now(),
+                    paid_at=_received_at(form.cleaned_data["paid_on"]),
                     actor=request.user,  # type: ignore[arg-type]
                 )
             except ValueError:
@@ -353,10 +359,62 @@ class BalanceEntryAdmin(ReadOnlyAdmin):
     list_filter = ("kind",)
 
 
+class RefundSentForm(forms.Form):
+    paid_on = forms.DateField(label="Sent on", help_text="YYYY-MM-DD")
+    reference = forms.CharField(max_length=100, help_text="The bank transfer's reference or the check number")
+
+
 @admin.register(Payment)
 class PaymentAdmin(ReadOnlyAdmin):
-    list_display = ("account", "invoice", "kind", "status", "amount_minor", "currency", "reference", "created_at")
+    """Payments and refunds. A refund owed by bank transfer or check stays "To be paid back" until sales records
+    the money sent (filter by that status to see what is still owed)."""
+
+    list_display = (
+        "account", "invoice", "kind", "status", "amount_minor", "currency", "reference", "created_at", "paid_back_at",
+    )  # fmt: skip
     list_filter = ("kind", "status")
+    search_fields = ("account__name", "invoice__number", "reference")
+    change_form_template = "admin/billing/payment/change_form.html"
+
+    def get_urls(self) -> list[URLPattern]:
+        sent = self.admin_site.admin_view(self.refund_sent_view)
+        return [path("<int:payment_id>/refund-sent/", sent, name="billing_payment_refund_sent"), *super().get_urls()]
+
+    def refund_sent_view(self, request: HttpRequest, payment_id: int) -> HttpResponse:
+        """Sales records a refund sent by bank transfer or check; logged in the admin history."""
+        if not request.user.has_perm("billing.change_invoice"):
+            raise PermissionDenied  # moving money needs more than seeing payments
+        payment = get_object_or_404(Payment.objects.select_related("account", "invoice"), pk=payment_id)
+        form = RefundSentForm(request.POST or None)
+        amount = Money(payment.amount_minor, payment.currency).format()
+        if request.method == "POST" and form.is_valid():
+            sent_on = form.cleaned_data["paid_on"]
+            try:
+                payment = refund_paid_back_record(
+                    payment_id=payment.pk,
+                    reference=form.cleaned_data["reference"],
+                    paid_at=_received_at(sent_on),
+                    actor=request.user,  # type: ignore[arg-type]
+                )
+            except StintError as error:
+                form.add_error(error.field if error.field in form.fields else None, error.detail)
+            else:
+                message = f"Recorded the refund of {amount} as sent on {sent_on}, reference {payment.reference}."
+                self.log_change(request, payment, message)
+                self.message_user(request, f"{payment.account}: {message}")
+                return redirect("admin:billing_payment_change", payment.pk)
+        return _staff_form_page(
+            request,
+            admin_view=self,
+            obj=payment,
+            title=f"Record the refund sent to {payment.account}",
+            form=form,
+            button="Record the refund as sent",
+            intro=[
+                f"{amount} of invoice {payment.invoice.number} is owed back to {payment.account} by bank transfer or "
+                "check. Record it once the money is on its way."
+            ],
+        )
 
 
 @admin.register(StripeEvent)

@@ -361,6 +361,8 @@ class Payment(models.Model):
     class Status(models.TextChoices):
         SUCCEEDED = "succeeded"
         FAILED = "failed"
+        # An out-of-band refund owed to the customer until sales records the transfer or check sent.
+        PENDING = "pending", "To be paid back"
 
     account = models.ForeignKey(Account, on_delete=models.PROTECT, related_name="payments")
     invoice = models.ForeignKey(Invoice, on_delete=models.PROTECT, related_name="payments")
@@ -384,6 +386,9 @@ class Payment(models.Model):
     failure_message = models.CharField(max_length=300, blank=True, default="")
     recorded_by = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
     created_at = models.DateTimeField()
+    paid_back_at = models.DateTimeField(
+        null=True, blank=True, help_text="When sales sent an out-of-band refund (bank transfer or check)"
+    )
 
     class Meta:
         indexes = [models.Index(fields=["account", "created_at"], name="payment_account_created_idx")]

@@ -1,18 +1,21 @@
-"""What our staff do for a customer in the back-office: a credit note or refund with a reason."""
+"""What our staff do for a customer in the back-office: a credit note or refund with a reason, and recording a
+refund sent by bank transfer or check."""
 
 from __future__ import annotations
+
+from datetime import datetime
 
 from django.db import transaction
 
 from stint.accounts.models import User
-from stint.billing.models import CreditNote, Invoice
+from stint.billing.models import CreditNote, Invoice, Payment
 from stint.billing.periods import whole_second
 from stint.billing.services.collection import payment_refund
 from stint.billing.services.common import event, money, subscription_locked
 from stint.billing.services.documents import Line, credit_note_issue, creditable_minor
 from stint.billing.services.lifecycle import cash_left
 from stint.core import clock
-from stint.core.errors import Forbidden, Invalid
+from stint.core.errors import Conflict, Forbidden, Invalid
 from stint.notifications.models import EventType
 
 
@@ -83,3 +86,44 @@ def credit_note_by_staff(*, invoice_id: int, amount_minor: int, reason: str, ref
             f"{invoice.number} ({settled}): {reason}",
         )
     return note
+
+
+def refund_paid_back_record(*, payment_id: int, reference: str, paid_at: datetime, actor: User) -> Payment:
+    """Sales records that a refund owed by bank transfer or check has been sent (back-office): the refund's date
+    and the transfer's reference or check number, for the books and for the customer's questions."""
+    if not actor.is_staff:
+        raise Forbidden("Only our staff can record a refund sent.", "staff_only")
+    reference = reference.strip()
+    if not reference:
+        raise Invalid(
+            "Enter the reference of the bank transfer or the number of the check sent.", "reference_missing",
+            field="reference",
+        )  # fmt: skip
+    if paid_at > clock.now():
+        raise Invalid("A refund cannot be sent in the future.", "paid_in_future", field="paid_on")
+    with transaction.atomic():
+        payment = Payment.objects.select_for_update().select_related("account", "invoice").get(pk=payment_id)
+        if payment.kind != Payment.Kind.MANUAL_REFUND:
+            raise Invalid(
+                "Only refunds owed by bank transfer or check are sent by us; card refunds go back through the card "
+                "network.",
+                "not_an_out_of_band_refund",
+            )
+        if payment.status != Payment.Status.PENDING:
+            sent = f" on {payment.paid_back_at:%Y-%m-%d}" if payment.paid_back_at else ""
+            raise Conflict(
+                f"This refund was already recorded as sent{sent} (reference {payment.reference or 'none'}).",
+                "refund_already_recorded",
+            )
+        if paid_at < payment.created_at.replace(hour=0, minute=0, second=0, microsecond=0):
+            raise Invalid(
+                f"The refund was issued on {payment.created_at:%Y-%m-%d}; it cannot have been sent before that.",
+                "paid_before_issued",
+                field="paid_on",
+            )
+        payment.status = Payment.Status.SUCCEEDED
+        payment.reference = reference[:100]
+        payment.paid_back_at = paid_at
+        payment.recorded_by = actor
+        payment.save(update_fields=["status", "reference", "paid_back_at", "recorded_by"])
+    return payment

@@ -184,16 +184,17 @@ def payment_refund(
         key = f"{note.number if note else 'balance'}:refund:{payment.pk}:{payment.refunds.count() + 1}"
         if payment.kind == Payment.Kind.CHARGE:
             result = gateway().refund(charge_reference=payment.reference, amount_minor=share, idempotency_key=key)
-            kind, reference = Payment.Kind.REFUND, result.reference
+            kind, status, reference = Payment.Kind.REFUND, Payment.Status.SUCCEEDED, result.reference
         else:
-            kind, reference = Payment.Kind.MANUAL_REFUND, "paid back out of band"
+            # Owed back by bank transfer or check: sales records it in the back-office once sent.
+            kind, status, reference = Payment.Kind.MANUAL_REFUND, Payment.Status.PENDING, ""
         Payment.objects.create(
             account_id=invoice.account_id,
             invoice_id=payment.invoice_id,
             credit_note=note,
             refund_of=payment,
             kind=kind,
-            status=Payment.Status.SUCCEEDED,
+            status=status,
             amount_minor=share,
             currency=invoice.currency,
             gateway=payment.gateway,
