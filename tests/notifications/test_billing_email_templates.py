@@ -12,8 +12,11 @@ import re
 from dataclasses import dataclass
 from datetime import timedelta
 from email.message import EmailMessage
+from pathlib import Path
+from typing import Any
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 
 from stint.accounts.models import User
 from stint.accounts.services import named_user_add, named_user_deactivate
@@ -27,6 +30,7 @@ from stint.billing.services import (
     subscription_resume,
 )
 from stint.billing.services.collection import invoice_payment_record
+from stint.billing.services.subscriptions import subscription_po_document_set
 from stint.core.clock import FrozenClock
 from stint.core.errors import PaymentRequired
 from stint.notifications.models import AccountEvent
@@ -335,8 +339,23 @@ def test_a_po_number_change_emails_the_old_and_the_new_number(frozen: FrozenCloc
     subscription_change(account=alice.account, actor=alice.user, po_number="PO-2")
 
     changed = inbox.one("po.changed")
-    assert changed.subject == "The PO number of Account A was changed"
+    assert changed.subject == "The purchase order of Account A was changed"
     changed.says("from PO-1 to PO-2", "printed on every invoice issued from now on")
+
+
+def test_a_po_document_change_emails_what_happened_to_the_document(
+    frozen: FrozenClock, alice: Person, inbox: Inbox, settings: Any, tmp_path: Path
+) -> None:
+    settings.MEDIA_ROOT = tmp_path / "media"
+    buy(alice)
+    document = SimpleUploadedFile("PO 7.pdf", b"%PDF-1.4\n%%EOF\n", content_type="application/pdf")
+
+    subscription_po_document_set(account=alice.account, actor=alice.user, document=document)
+
+    added = inbox.one("po.changed")
+    assert added.subject == "The purchase order of Account A was changed"
+    added.says("Alice Archer added the PO document PO_7.pdf.", "download it in My Account")
+    assert "printed on every invoice" not in added.text
 
 
 def test_cancelling_and_resuming_email_when_the_subscription_ends_or_renews(

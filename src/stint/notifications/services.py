@@ -37,7 +37,7 @@ SUBJECTS: dict[str, str] = {
     EventType.SUBSCRIPTION_RENEWED: "{plan_name} renewed until {period_end_on}: invoice {invoice_number}",
     EventType.SUBSCRIPTION_REVERTED_TO_FREE: "{account} is now on the Free edition",
     EventType.PAYMENT_METHOD_CHANGED: "The payment method of {account} was changed",
-    EventType.PO_CHANGED: "The PO number of {account} was changed",
+    EventType.PO_CHANGED: "The purchase order of {account} was changed",
 }
 
 

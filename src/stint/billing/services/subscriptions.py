@@ -326,6 +326,7 @@ def subscription_change(
                         actor=actor,
                         summary=f"{actor.name} changed the PO number from {previous or '(none)'} to "
                         f"{po_number or '(none)'}.",
+                        po_changed="number",
                     )
                 edition_save(subscription, at)
         except _Undo as undo:
@@ -466,6 +467,7 @@ def subscription_po_document_set(*, account: Account, actor: User, document: Upl
                 actor=actor,
                 summary=summary,
                 po_document=subscription.po_document_filename,
+                po_changed="document",
             )
             if previous_name:
                 transaction.on_commit(partial(field.storage.delete, previous_name))
