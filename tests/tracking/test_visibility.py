@@ -4,11 +4,15 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from django.test import Client
+
 from stint.accounts.models import Edition
+from stint.billing.models import Plan
 from stint.tracking.models import TimeRecord
 from stint.tracking.selectors import hidden_time_record_count, time_records, visible_time_records
 from tests.conftest import Person, edition_set
 from tests.tracking.helpers import at, records_of
+from tests.web.conftest import text
 
 
 def make_free(person: Person) -> None:
@@ -58,3 +62,24 @@ def test_paid_and_trial_accounts_see_everything(alice: Person) -> None:
         edition_set(alice.account, edition)
         assert visible_time_records(account=alice.account).count() == 305
         assert hidden_time_record_count(account=alice.account) == 0
+
+
+def test_the_limit_is_the_free_plans_as_staff_set_it(alice: Person) -> None:
+    records_of(alice, *[at("2026-10-01 08:00") + timedelta(hours=h) for h in range(12)])
+    make_free(alice)
+    Plan.objects.filter(code="free").update(max_visible_time_records=10)
+
+    assert visible_time_records(account=alice.account).count() == 10
+    assert hidden_time_record_count(account=alice.account) == 2
+    client = Client()
+    client.force_login(alice.user)
+    assert "2 older records are hidden: the Free edition shows the newest 10." in text(client.get("/records/"))
+
+    Plan.objects.filter(code="free").update(max_visible_time_records=None)  # staff lift the limit
+    assert visible_time_records(account=alice.account).count() == 12
+    assert hidden_time_record_count(account=alice.account) == 0
+    assert "hidden" not in text(client.get("/records/"))
+
+    Plan.objects.filter(code="free").update(max_visible_time_records=0)
+    assert visible_time_records(account=alice.account).count() == 0
+    assert hidden_time_record_count(account=alice.account) == 12

@@ -44,7 +44,10 @@ class TimeRecordOut(Schema):
 class TimeRecordPage(Schema):
     items: list[TimeRecordOut]
     next_cursor: str | None
-    hidden_count: int = Field(description="Records hidden by the free edition (only the newest 300 are visible).")
+    hidden_count: int = Field(
+        description="Records hidden by the free edition: only the newest are visible (300, unless the Free plan "
+        "in the back-office says otherwise)."
+    )
 
 
 class TimeRecordIn(BaseModel):

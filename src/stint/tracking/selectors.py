@@ -2,33 +2,47 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 
 from django.db.models import Q, QuerySet
 
 from stint.accounts.models import Account, Edition, Membership
+from stint.billing.models import Plan
 from stint.core.errors import Forbidden, NotFound
 from stint.tracking.models import ActivityType, Timer, TimeRecord, TrackingRules, WorkItem
 
-# Until plans live in the database (billing), the free edition's limit lives here.
+# DESIGN.md's rule, for an installation whose Free plan row is missing; the plan in the database decides otherwise.
 FREE_VISIBLE_RECORDS = 300
 
 
-def visible_boundary(*, account: Account) -> tuple[datetime, int] | None:
+def free_visible_limit() -> int | None:
+    """How many of an account's newest records the Free edition shows: the Free plan's limit, which staff edit in
+    the back-office (seeded: 300). None: all of them."""
+    row = Plan.objects.filter(code="free").values_list("max_visible_time_records").first()
+    return FREE_VISIBLE_RECORDS if row is None else row[0]
+
+
+def visible_boundary(*, account: Account, limit: int | None = None) -> tuple[datetime, int] | None:
     """(start, id) of the oldest visible record when the free edition hides older ones; None when nothing is."""
     if account.edition != Edition.FREE:
         return None
+    limit = free_visible_limit() if limit is None else limit
+    if limit is None:
+        return None
+    if limit == 0:
+        return (datetime.max.replace(tzinfo=UTC), 0)  # nothing visible: no record starts after the last instant
     return (
         TimeRecord.objects.filter(account=account)
         .order_by("-start", "-id")
-        .values_list("start", "id")[FREE_VISIBLE_RECORDS - 1 : FREE_VISIBLE_RECORDS]
+        .values_list("start", "id")[limit - 1 : limit]
         .first()
     )
 
 
 def visible_time_records(*, account: Account) -> QuerySet[TimeRecord]:
-    """In the free edition only the newest 300 records of the account (by start time) are visible; the older ones
-    are kept and reappear on upgrade. Ties on start time are broken by id, so exactly 300 are visible."""
+    """In the free edition only the newest records of the account (by start time; 300 unless staff changed the
+    Free plan) are visible; the older ones are kept and reappear on upgrade. Ties on start time are broken by id,
+    so exactly that many are visible."""
     records = TimeRecord.objects.filter(account=account)
     boundary = visible_boundary(account=account)
     if boundary is None:
@@ -37,10 +51,13 @@ def visible_time_records(*, account: Account) -> QuerySet[TimeRecord]:
     return records.filter(Q(start__gt=start) | Q(start=start, id__gte=pk))
 
 
-def hidden_time_record_count(*, account: Account) -> int:
+def hidden_time_record_count(*, account: Account, limit: int | None = None) -> int:
     if account.edition != Edition.FREE:
         return 0
-    return max(0, TimeRecord.objects.filter(account=account).count() - FREE_VISIBLE_RECORDS)
+    limit = free_visible_limit() if limit is None else limit
+    if limit is None:
+        return 0
+    return max(0, TimeRecord.objects.filter(account=account).count() - limit)
 
 
 def time_records(

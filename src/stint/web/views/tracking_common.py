@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
+from stint.accounts.models import Edition
 from stint.core import clock
 from stint.tracking import selectors
 from stint.tracking.models import WorkItem
@@ -30,7 +31,11 @@ def parse_day(request: MemberRequest, value: str | None) -> date:
 
 
 def free_banner(request: MemberRequest) -> dict[str, Any]:
-    return {"hidden_records": selectors.hidden_time_record_count(account=request.account)}
+    if request.account.edition != Edition.FREE:
+        return {"hidden_records": 0}
+    limit = selectors.free_visible_limit()
+    hidden = selectors.hidden_time_record_count(account=request.account, limit=limit) if limit is not None else 0
+    return {"hidden_records": hidden, "visible_limit": limit}
 
 
 ITEM_CHOICES_MAX = 200
