@@ -1,12 +1,24 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import timedelta
 
 from django.http import HttpRequest, HttpResponse
 
 from stint.accounts.models import Membership
+from stint.core import clock
 
 SESSION_ACCOUNT_KEY = "stint_account_id"
+# When a person was last seen in an account (who stays licensed when an account falls back to Free): written at
+# most this often, so pages are not writes.
+SEEN_RESOLUTION = timedelta(minutes=10)
+
+
+def membership_seen(membership: Membership) -> None:
+    now = clock.now()
+    if membership.last_seen_at is None or now - membership.last_seen_at >= SEEN_RESOLUTION:
+        Membership.objects.filter(pk=membership.pk).update(last_seen_at=now)
+        membership.last_seen_at = now
 
 
 class CurrentAccountMiddleware:
@@ -32,4 +44,5 @@ class CurrentAccountMiddleware:
                     request.session[SESSION_ACCOUNT_KEY] = membership.account_id
                 request.account = membership.account  # type: ignore[attr-defined]
                 request.membership = membership  # type: ignore[attr-defined]
+                membership_seen(membership)
         return self.get_response(request)

@@ -65,5 +65,7 @@ def api_token_authenticate(*, secret: str) -> ApiToken | None:
     # Written at most once a minute per token, so a busy client does not turn every read into a write.
     if token.last_used_at is None or now - token.last_used_at >= LAST_USED_RESOLUTION:
         ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
+        # The person was seen in the token's account too (at the same cadence, so no extra write per request).
+        Membership.objects.filter(account_id=token.account_id, user_id=token.user_id).update(last_seen_at=now)
         token.last_used_at = now
     return token
