@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, sync_playwright
 
+from tests.billing.stripe.conftest import fake_stripe, stripe_server  # noqa: F401 (the Stripe-shaped server)
 from tests.conftest import chromium_path
 
 

@@ -10,8 +10,6 @@ from __future__ import annotations
 
 import importlib
 import re
-from collections.abc import Iterator
-from typing import Any
 
 import pytest
 from django.apps import apps as django_apps
@@ -19,8 +17,7 @@ from playwright.sync_api import Page, Route, expect
 from pytest_django.live_server_helper import LiveServer
 
 from stint.billing.models import Invoice, Subscription
-from tests.billing.stripe.conftest import PUBLISHABLE_KEY, WEBHOOK_SECRET
-from tests.billing.stripe.fake_stripe import SECRET_KEY, FakeStripe
+from tests.billing.stripe.fake_stripe import FakeStripe
 from tests.browser.tracking_helpers import log_in
 from tests.conftest import Person
 
@@ -74,20 +71,6 @@ def plans(transactional_db: None) -> None:
     seed(django_apps, None)
 
 
-@pytest.fixture
-def stripe_on(settings: Any) -> Iterator[FakeStripe]:
-    server = FakeStripe()
-    server.start()
-    server.reset()
-    settings.STINT_PAYMENT_GATEWAY = "stripe"
-    settings.STINT_STRIPE_SECRET_KEY = SECRET_KEY
-    settings.STINT_STRIPE_PUBLISHABLE_KEY = PUBLISHABLE_KEY
-    settings.STINT_STRIPE_WEBHOOK_SECRET = WEBHOOK_SECRET
-    settings.STINT_STRIPE_API_BASE = server.url
-    yield server
-    server.stop()
-
-
 def stripe_js(page: Page) -> list[str]:
     loaded: list[str] = []
 
@@ -100,7 +83,7 @@ def stripe_js(page: Page) -> list[str]:
 
 
 def test_alice_buys_with_stripes_card_form(
-    page: Page, live_server: LiveServer, alice: Person, stripe_on: FakeStripe
+    page: Page, live_server: LiveServer, alice: Person, fake_stripe: FakeStripe
 ) -> None:
     loaded = stripe_js(page)
     log_in(page, live_server.url, alice, "/settings/account/")
@@ -117,7 +100,7 @@ def test_alice_buys_with_stripes_card_form(
     )
     buy.get_by_role("button", name="Buy and pay now").click()
     expect(buy.locator("[data-card-error='token']")).to_be_visible()
-    assert not [call for call in stripe_on.requests if call.path.startswith("/v1/payment_methods")]
+    assert not [call for call in fake_stripe.requests if call.path.startswith("/v1/payment_methods")]
 
     # Declined by the bank when Stripe attaches it: the answer sits next to the card form; nothing is bought.
     card.fill("")
@@ -135,6 +118,6 @@ def test_alice_buys_with_stripes_card_form(
     expect(page.get_by_text(re.compile(r"You bought Regular \(monthly\) for 1 named user\."))).to_be_visible()
     expect(page.get_by_test_id("payment-method")).to_contain_text("Visa •••• 4242")
     invoice = Invoice.objects.get(account=alice.account, status="paid")
-    charges = [call for call in stripe_on.requests if call.method == "POST" and call.path == "/v1/payment_intents"]
+    charges = [call for call in fake_stripe.requests if call.method == "POST" and call.path == "/v1/payment_intents"]
     assert [call.params["amount"] for call in charges] == [str(invoice.amount_due_minor)]
-    assert not any("4242424242424242" in str(call.params) for call in stripe_on.requests)
+    assert not any("4242424242424242" in str(call.params) for call in fake_stripe.requests)
