@@ -184,6 +184,11 @@ class PurchaseIn(Schema):
     interval: str = Field(description="`month` or `year`.")
     payment_method: PaymentMethodIn
     po_number: str = Field("", description="Printed on every invoice (Regular and Enterprise).")
+    seats: int | None = Field(
+        None,
+        description="Seats to buy when more than the account's active named users: what an on-prem server buying "
+        "through the cloud needs for its own users.",
+    )
 
 
 class ChangeIn(Schema):
@@ -373,6 +378,7 @@ def subscription_buy(request: ApiRequest, payload: PurchaseIn):
             interval=payload.interval,
             payment_method=payload.payment_method.as_dict(),
             po_number=payload.po_number,
+            seats=payload.seats,
         )
         return 201, {"subscription": subscription_out(subscription, admin=True), "invoice": invoice_out(invoice)}
 

@@ -194,3 +194,25 @@ def test_hostile_input_is_answered_with_a_4xx(api: Api, alice: Person) -> None:
         assert 400 <= response.status_code < 500, (body, response)
         assert_error(response, response.status_code)
     assert api.as_(alice).get("/invoices").json()["items"] == []
+
+
+def test_an_on_prem_customer_buys_the_seats_its_server_needs(api: Api, alice: Person, bob: Person) -> None:
+    response = purchase(api, alice, seats=12)
+
+    assert response.status_code == 201, response
+    [line] = response.json()["invoice"]["lines"]
+    assert (line["quantity"], line["amount_minor"]) == (12, 12 * 900)
+    assert response.json()["subscription"]["seats"] == 12
+
+
+def test_seats_below_the_named_users_buy_a_seat_for_each_named_user(api: Api, alice: Person, bob: Person) -> None:
+    response = purchase(api, alice, seats=1)
+
+    assert response.json()["subscription"]["seats"] == 2
+
+
+def test_a_seat_count_out_of_range_is_refused_and_buys_nothing(api: Api, alice: Person) -> None:
+    for seats in (0, -3, 100_001):
+        response = purchase(api, alice, seats=seats)
+        assert_error(response, 422, "seats_invalid")
+    assert not SandboxCharge.objects.exists()

@@ -87,6 +87,10 @@ def _po_clean(po_number: str, *, subscription: Subscription, plan: Plan | None =
     return po_number
 
 
+# More named users than any customer has; a typo of a few zeros is refused rather than charged.
+SEATS_MAX = 100_000
+
+
 def subscription_purchase(
     *,
     account: Account,
@@ -95,12 +99,16 @@ def subscription_purchase(
     interval: str,
     payment_method: dict[str, Any],
     po_number: str = "",
+    seats: int | None = None,
     by_staff: bool = False,
 ) -> tuple[Subscription, Invoice]:
-    """Buy a plan for the active named users (at least one): the invoice is issued and charged at once; bank
-    transfer and check (annual only) leave it open with 30-day terms. A declined card changes nothing but the
-    voided invoice, and answers 402."""
+    """Buy a plan for the active named users (at least one), or for `seats` if more: an on-prem server's named
+    users are not this account's, so its purchase through our cloud says how many it needs. The invoice is issued
+    and charged at once; bank transfer and check (annual only) leave it open with 30-day terms. A declined card
+    changes nothing but the voided invoice, and answers 402."""
     require_admin_or_staff(account=account, actor=actor, by_staff=by_staff, what="buy a subscription")
+    if seats is not None and not 1 <= seats <= SEATS_MAX:
+        raise Invalid(f"Buy between 1 and {SEATS_MAX} seats.", "seats_invalid", field="seats")
     if settings.STINT_MODE == "onprem":
         raise Forbidden(
             "This server runs on a license: buy or change the subscription with Stint's cloud, then install the "
@@ -120,7 +128,7 @@ def subscription_purchase(
         po = _po_clean(po_number, subscription=subscription, plan=plan_obj)
         choice = payment_method_prepare(data=payment_method, interval=interval, subscription=subscription)
         at = whole_second(clock.now())
-        seats = max(1, active_user_count(account=account))
+        seats = max(1, active_user_count(account=account), seats or 0)
         payment_method_apply(subscription, choice)
         subscription.po_number = po
         subscription.currency = price.currency
