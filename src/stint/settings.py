@@ -78,6 +78,7 @@ INSTALLED_APPS = [
     "stint.notifications",
     "stint.tracking",
     "stint.billing",
+    "stint.support",
     "stint.api",
     "stint.web",
 ]
@@ -93,6 +94,7 @@ MIDDLEWARE = [
     "stint.accounts.middleware.CurrentAccountMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "stint.support.errors.ErrorIdMiddleware",  # an error id for every unexpected error of a view (support)
 ]
 
 ROOT_URLCONF = "stint.urls"

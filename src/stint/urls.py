@@ -32,8 +32,17 @@ def handler404(request: HttpRequest, exception: Exception | None = None) -> Http
 
 
 def handler500(request: HttpRequest) -> HttpResponse:
+    # The id was given by ErrorIdMiddleware when a view failed; an error outside views gets one here.
+    from stint.support.errors import error_id_assign
+
+    error_id = error_id_assign(request=request, exception=None)
     if request.path.startswith("/api/"):
-        return JsonResponse({"detail": "Something went wrong on our side.", "code": "server_error"}, status=500)
+        body = {
+            "detail": f"Something went wrong on our side. Please report error id {error_id}.",
+            "code": "server_error",
+            "error_id": error_id,
+        }
+        return JsonResponse(body, status=500)
     from stint.web.views import server_error
 
-    return server_error(request)
+    return server_error(request, error_id=error_id)

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import logging
-import uuid
 from collections.abc import Callable
 from functools import wraps
 from typing import Any
@@ -14,8 +12,6 @@ from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 
 from stint.core.errors import StintError
-
-log = logging.getLogger("stint.api")
 
 _HTTP_CODES = {
     400: "malformed",
@@ -49,8 +45,13 @@ def json_method_not_allowed(view: Callable[..., HttpResponse]) -> Callable[..., 
 
 
 def _describe(error: dict[str, Any]) -> tuple[str, str]:
-    """('email', 'Field required') from one pydantic error, without the 'body'/'query' prefix."""
-    loc = [str(part) for part in error.get("loc", ()) if part not in ("body", "query", "path", "payload")]
+    """('email', 'Field required') from one pydantic error, without where ninja found it: ("body", <the view's
+    parameter>, ...) or ("query" | "path", ...). Only the leading parts go, so a field itself named `body` stays."""
+    loc = [str(part) for part in error.get("loc", ())]
+    if loc[:1] == ["body"]:
+        loc = loc[2:]
+    elif loc[:1] and loc[0] in ("query", "path"):
+        loc = loc[1:]
     field = ".".join(loc)
     message = str(error.get("msg", "is invalid"))
     return field, message
@@ -110,8 +111,9 @@ def install_error_handlers(api: NinjaAPI) -> None:
 
     @api.exception_handler(Exception)
     def unexpected(request: HttpRequest, exc: Exception) -> HttpResponse:
-        error_id = uuid.uuid4().hex[:12]
-        log.exception("unexpected API error %s on %s %s", error_id, request.method, request.path)
+        from stint.support.errors import error_id_assign  # logs it and keeps it for the person's bug report
+
+        error_id = error_id_assign(request=request, exception=exc)
         body = error_body(
             f"Something went wrong on our side. Please report error id {error_id}.", "server_error", error_id=error_id
         )

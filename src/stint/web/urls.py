@@ -65,4 +65,5 @@ urlpatterns = [
         name="account_credit_note_pdf",
     ),
     path("settings/profile/", settings.profile, name="profile"),
+    path("help/", include("stint.web.urls_help")),
 ]
