@@ -111,6 +111,10 @@ def main(argv: list[str] | None = None) -> int:
     demo.add_argument("--force", action="store_true", help="also without STINT_DEBUG=1")
     demo.set_defaults(func=cmd_demo)
 
+    from stint.licensing.cli import license_parser_add
+
+    license_parser_add(sub)
+
     manage = sub.add_parser("manage", help="Django's manage.py", add_help=False)
     manage.add_argument("rest", nargs=argparse.REMAINDER)
     manage.set_defaults(func=cmd_manage)

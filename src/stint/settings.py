@@ -78,6 +78,7 @@ INSTALLED_APPS = [
     "stint.notifications",
     "stint.tracking",
     "stint.billing",
+    "stint.licensing",
     "stint.support",
     "stint.api",
     "stint.web",
@@ -252,6 +253,12 @@ STINT_SELLER_COUNTRY = os.environ.get("STINT_SELLER_COUNTRY", "").strip().upper(
 # Printed on bank transfer and check invoices: where to pay (several lines allowed, "\n" between them).
 STINT_SELLER_BANK_DETAILS = os.environ.get("STINT_SELLER_BANK_DETAILS", "").replace("\\n", "\n")
 STINT_TEST_CLOCK = env_flag("STINT_TEST_CLOCK")
+
+# Licensing (issue 6; API.md "Running it"). Cloud: the path of the Ed25519 signing key, kept outside the database.
+# On-prem: the cloud's base URL for online activation, and a file of extra trusted "<key id> <public key>" lines.
+STINT_LICENSE_SIGNING_KEY = os.environ.get("STINT_LICENSE_SIGNING_KEY", "").strip()
+STINT_LICENSE_SERVER_URL = os.environ.get("STINT_LICENSE_SERVER_URL", "").strip().rstrip("/")
+STINT_LICENSE_EXTRA_KEYS = os.environ.get("STINT_LICENSE_EXTRA_KEYS", "").strip()
 if STINT_TEST_CLOCK and not DEBUG:
     raise RuntimeError("STINT_TEST_CLOCK=1 moves the installation's clock; it is refused unless STINT_DEBUG=1.")
 

@@ -38,14 +38,23 @@ SUBJECTS: dict[str, str] = {
     EventType.SUBSCRIPTION_REVERTED_TO_FREE: "{account} is now on the Free edition",
     EventType.PAYMENT_METHOD_CHANGED: "The payment method of {account} was changed",
     EventType.PO_CHANGED: "The purchase order of {account} was changed",
+    EventType.LICENSE_ISSUED: "License for your on-prem server: {license_edition}, {license_seats} named users",
+    EventType.LICENSE_INSTALLED: "License installed on {account}'s server: {license_edition}, {license_seats} named "
+    "users",
+    EventType.LICENSE_EXPIRING: "The license of {account}'s server expires on {license_expires_on}",
 }
 
 
 def _subject(event: AccountEvent) -> str:
     template = SUBJECTS.get(event.type)
-    if template is None:
-        return f"{event.account.name}: {event.summary}"
-    return template.format(account=event.account.name, **{k: v for k, v in event.data.items() if k != "account"})
+    if template is not None:
+        try:
+            return template.format(
+                account=event.account.name, **{k: v for k, v in event.data.items() if k != "account"}
+            )
+        except (KeyError, IndexError):  # an event stored before its subject named this fact
+            pass
+    return f"{event.account.name}: {event.summary}"
 
 
 def _render(event: AccountEvent, recipient: User) -> tuple[str, str]:

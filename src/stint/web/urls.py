@@ -65,5 +65,6 @@ urlpatterns = [
         name="account_credit_note_pdf",
     ),
     path("settings/profile/", settings.profile, name="profile"),
+    path("settings/license/", include("stint.web.urls_license")),
     path("help/", include("stint.web.urls_help")),
 ]

@@ -32,6 +32,7 @@ from stint.billing.services.payment_methods import OFFLINE_METHODS
 from stint.billing.services.periods_state import edition_save, free_enter
 from stint.core import clock
 from stint.core.errors import Conflict
+from stint.licensing.selectors import onprem_seats_in_use
 from stint.notifications.models import EventType
 
 log = logging.getLogger(__name__)
@@ -271,7 +272,8 @@ def _renew(subscription: Subscription) -> bool:
     unit = price.unit_amount_minor if price else subscription.unit_amount_minor
     index = subscription.period_index + 1
     end = period_bound(subscription.period_anchor, index + 1, subscription.interval)
-    seats = max(1, active_user_count(account=subscription.account))
+    # The account's on-prem servers report their named users; those hold seats too (issue 6).
+    seats = max(1, active_user_count(account=subscription.account), onprem_seats_in_use(account=subscription.account))
     subscription.period_index = index
     subscription.current_period_start, subscription.current_period_end = at, end
     subscription.unit_amount_minor, subscription.seats = unit, seats
