@@ -4,77 +4,17 @@ user is added beyond its license, and receives the renewal after its daily refre
 
 from __future__ import annotations
 
-import json
-import os
-import subprocess
-import sys
-import time
-import urllib.error
-import urllib.request
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 import pytest
 
 from stint.licensing.keys import keygen
-from tests.conftest import PASSWORD, _free_port
+from tests.conftest import PASSWORD
+from tests.licensing.servers import Server, start_server
 
 VISA = {"type": "card", "number": "4242424242424242", "exp_month": 12, "exp_year": 2030, "cvc": "123"}
 YEAR_AND_A_DAY = 367 * 86400
-
-
-@dataclass
-class Server:
-    url: str
-    process: subprocess.Popen[str]
-    token: str = ""
-
-    def call(self, method: str, path: str, body: Any = None, *, token: str | None = None) -> tuple[int, Any]:
-        data = json.dumps(body).encode() if body is not None else None
-        request = urllib.request.Request(self.url + "/api/v1" + path, data=data, method=method)
-        request.add_header("Content-Type", "application/json")
-        if token or self.token:
-            request.add_header("Authorization", f"Bearer {token or self.token}")
-        try:
-            with urllib.request.urlopen(request, timeout=120) as answer:  # the test clock renders invoice PDFs
-                raw = answer.read()
-                status = answer.status
-        except urllib.error.HTTPError as error:
-            raw, status = error.read(), error.code
-        try:
-            return status, json.loads(raw)
-        except ValueError:
-            return status, raw.decode()
-
-
-def _start(tmp: Path, **env: str) -> Server:
-    port = _free_port()
-    clean = {k: v for k, v in os.environ.items() if not k.startswith(("STINT_", "DATABASE_URL", "EMAIL_URL"))}
-    clean.update(STINT_DATA_DIR=str(tmp), STINT_DEBUG="1", STINT_TEST_CLOCK="1", STINT_WEB_WORKERS="1", **env)
-    # Into a file, not a pipe: the console email backend prints every email (PDFs included), and a pipe nobody
-    # reads while the test runs would fill up and block the server.
-    log = (tmp / "server.log").open("w")
-    process = subprocess.Popen(
-        [sys.executable, "-m", "stint.cli", "serve", "--port", str(port)],
-        env=clean,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 90
-    while True:
-        try:
-            with urllib.request.urlopen(url + "/healthz", timeout=2):
-                return Server(url, process)
-        except OSError:
-            if time.monotonic() > deadline or process.poll() is not None:
-                process.kill()
-                process.wait()
-                raise RuntimeError((tmp / "server.log").read_text()[-5000:]) from None
-            time.sleep(0.3)
 
 
 @pytest.fixture
@@ -83,12 +23,12 @@ def cloud_and_onprem(tmp_path: Path) -> Iterator[tuple[Server, Server]]:
     (tmp_path / "onprem").mkdir()
     key_id, public = keygen(tmp_path / "cloud" / "signing.pem")
     (tmp_path / "onprem" / "trusted_keys").write_text(f"{key_id} {public}\n")
-    cloud = _start(
+    cloud = start_server(
         tmp_path / "cloud", STINT_MODE="cloud", STINT_LICENSE_SIGNING_KEY=str(tmp_path / "cloud/signing.pem")
     )
     servers = [cloud]
     try:
-        onprem = _start(
+        onprem = start_server(
             tmp_path / "onprem",
             STINT_MODE="onprem",
             STINT_LICENSE_SERVER_URL=cloud.url,

@@ -76,6 +76,10 @@ class InstalledLicense(models.Model):
     source = models.CharField(max_length=10, choices=LicenseSource.choices)
     installed_at = models.DateTimeField()
     installed_by = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    # Set when our cloud answered a refresh that the subscription is no longer paid (refunded, or ended): the file
+    # is still well signed, but this server no longer runs on it. A new license (higher serial) replaces it.
+    withdrawn_at = models.DateTimeField(null=True, blank=True)
+    withdrawn_reason = models.CharField(max_length=500, blank=True, default="")
 
     class Meta:
         ordering = ["-serial"]

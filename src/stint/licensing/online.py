@@ -22,7 +22,7 @@ from stint.core.errors import Invalid, PaymentRequired, StintError
 from stint.licensing.files import MAX_TEXT
 from stint.licensing.models import InstalledLicense, LicenseSource, ServerIdentity
 from stint.licensing.onprem import license_edition_apply, license_expiry_warn, license_install, server_observe
-from stint.licensing.server import request_build, server_identity, server_identity_locked
+from stint.licensing.server import current_installed, request_build, server_identity, server_identity_locked
 
 log = logging.getLogger(__name__)
 
@@ -178,11 +178,30 @@ def license_refresh(*, now: datetime | None = None, force: bool = False) -> Inst
     except StintError as exc:
         log.warning("license refresh failed: %s (%s)", exc.detail, exc.code)
         ServerIdentity.objects.filter(pk=1).update(last_refresh_error=f"{exc.detail} ({exc.code})"[:500])
+        if exc.code in NO_LONGER_PAID:
+            _license_withdraw(exc.detail, now=now)
         if force:
             raise
         return None
     ServerIdentity.objects.filter(pk=1).update(last_refresh_at=now, last_refresh_error="")
     return installed
+
+
+# The cloud's answers that mean "this subscription pays for no license any more" (refunded, or ended on Free): not
+# a network problem to wait out.
+NO_LONGER_PAID = {"license_needs_subscription"}
+
+
+def _license_withdraw(reason: str, *, now: datetime) -> None:
+    """Stop running on the installed license: our cloud said the subscription no longer pays for it. The server
+    falls back to Free at once (nothing is deleted); a purchase brings a new license."""
+    installed = current_installed()
+    if installed is None or installed.withdrawn_at is not None:
+        return
+    installed.withdrawn_at = now
+    installed.withdrawn_reason = f"Stint's cloud no longer licenses this server: {reason}"[:500]
+    installed.save(update_fields=["withdrawn_at", "withdrawn_reason"])
+    license_edition_apply(now=now)
 
 
 def licensing_tick() -> None:

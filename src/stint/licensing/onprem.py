@@ -129,6 +129,10 @@ def license_status(*, now: datetime | None = None) -> LicenseStatus:
             _dates_check(license, now)
     except LicenseRefused as refusal:
         return LicenseStatus("invalid", installed=installed, detail=refusal.detail, code=refusal.code)
+    if installed.withdrawn_at is not None:
+        return LicenseStatus(
+            "invalid", installed=installed, detail=installed.withdrawn_reason, code="license_withdrawn"
+        )
     if now > license.expires_at:
         in_grace = now <= license.grace_ends_at
         detail = f"The license expired on {_day(license.expires_at)}; " + (

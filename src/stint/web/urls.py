@@ -1,6 +1,6 @@
 from django.urls import include, path
 
-from stint.web.views import auth, billing, billing_actions, catalog, pages, people, settings
+from stint.web.views import auth, billing, billing_actions, billing_onprem, catalog, pages, people, settings
 
 urlpatterns = [
     path("", pages.home, name="home"),
@@ -63,6 +63,22 @@ urlpatterns = [
         "settings/account/credit-notes/<int:credit_note_id>/pdf/",
         billing.credit_note_pdf,
         name="account_credit_note_pdf",
+    ),
+    # on an on-prem server: the subscription in our cloud
+    path("settings/account/cloud/connect/", billing_onprem.cloud_connect, name="account_cloud_connect"),
+    path("settings/account/cloud/disconnect/", billing_onprem.cloud_disconnect, name="account_cloud_disconnect"),
+    path("settings/account/cloud/buy/", billing_onprem.cloud_buy, name="account_cloud_buy"),
+    path("settings/account/cloud/plan/", billing_onprem.cloud_plan, name="account_cloud_plan"),
+    path("settings/account/cloud/po/", billing_onprem.cloud_po, name="account_cloud_po"),
+    path(
+        "settings/account/cloud/<str:action>/",
+        billing_onprem.cloud_subscription_action,
+        name="account_cloud_action",
+    ),
+    path(
+        "settings/account/cloud/<str:kind>/<int:document_id>/pdf/",
+        billing_onprem.cloud_document_pdf,
+        name="account_cloud_pdf",
     ),
     path("settings/profile/", settings.profile, name="profile"),
     path("settings/license/", include("stint.web.urls_license")),

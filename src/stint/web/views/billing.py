@@ -108,24 +108,51 @@ class Offer:
     is_current: bool
 
 
+@dataclass(frozen=True)
+class PlanPrices:
+    """A plan on sale and its price per named user for each interval, from our database or from our cloud's
+    GET /plans (an on-prem server's My Account)."""
+
+    code: str
+    name: str
+    prices: dict[str, int]  # interval -> minor units per user
+
+
 def plan_offers(subscription: Subscription, *, users: int) -> list[Offer]:
     """Regular and Enterprise, monthly and annual, priced in the subscription's currency from the database."""
+    current = (
+        offer_value(subscription.plan.code, subscription.interval) if subscription.is_paid and subscription.plan else ""
+    )
+    plans = [
+        PlanPrices(
+            plan.code,
+            plan.name,
+            {
+                price.interval: price.unit_amount_minor
+                for price in plan.prices.all()
+                if price.currency == subscription.currency
+            },
+        )
+        for plan in selectors.plans_offered()
+    ]
+    return offers_of(plans, currency=subscription.currency, users=users, paid=subscription.is_paid, current=current)
+
+
+def offers_of(plans: list[PlanPrices], *, currency: str, users: int, paid: bool, current: str) -> list[Offer]:
+    """Each plan at each interval, as the plan picker shows it (the price, the total for `users`, the saving of
+    annual billing). `current`: the offer the subscription is on, e.g. "regular:month"."""
     offers: list[Offer] = []
-    paid = subscription.is_paid
-    current = offer_value(subscription.plan.code, subscription.interval) if paid and subscription.plan else ""
-    for plan in selectors.plans_offered():
-        prices = {price.interval: price for price in plan.prices.all() if price.currency == subscription.currency}
-        monthly = prices.get(Interval.MONTH)
+    for plan in plans:
+        monthly = plan.prices.get(Interval.MONTH)
         for interval in (Interval.MONTH, Interval.YEAR):
-            price = prices.get(interval)
+            price = plan.prices.get(interval)
             if price is None:
                 continue
-            total = price.unit_amount_minor * users
             saving = ""
             if interval == Interval.YEAR and monthly is not None:
-                saved = 12 * monthly.unit_amount_minor - price.unit_amount_minor
+                saved = 12 * monthly - price
                 if saved > 0:
-                    saving = f"saves {money_text(saved, price.currency)} per user a year compared with monthly"
+                    saving = f"saves {money_text(saved, currency)} per user a year compared with monthly"
             unit = INTERVAL_UNIT[interval]
             offers.append(
                 Offer(
@@ -134,9 +161,9 @@ def plan_offers(subscription: Subscription, *, users: int) -> list[Offer]:
                     summary=PLAN_SUMMARY.get(plan.code, ""),
                     interval=interval,
                     interval_words=INTERVAL_WORDS[interval],
-                    unit_price=money_text(price.unit_amount_minor, price.currency),
+                    unit_price=money_text(price, currency),
                     per=f"per user per {unit}",
-                    total=money_text(total, price.currency),
+                    total=money_text(price * users, currency),
                     total_note=f"a {unit} for your {users_text(users)}"
                     if paid
                     else f"now, for your {users_text(users)}",
@@ -295,10 +322,15 @@ def _choices_made(name: str, form: forms.Form) -> dict[str, Any]:
 
 
 def account_page(
-    request: MemberRequest, *, bound: dict[str, forms.Form] | None = None, status: int = 200
+    request: MemberRequest,
+    *,
+    bound: dict[str, forms.Form] | None = None,
+    status: int = 200,
+    onprem_bound: dict[str, forms.Form] | None = None,
 ) -> HttpResponse:
     """My Account: the subscription and its forms, the newest documents and the event log. `bound` holds a form
-    sent back with its errors; `status` is the answer's (422 when a rule refused what was sent)."""
+    sent back with its errors; `status` is the answer's (422 when a rule refused what was sent). On an on-prem
+    server the subscription is bought in our cloud: `onprem_bound` holds those forms (billing_onprem)."""
     try:
         events, next_cursor = paginate(
             account_events(account=request.account),
@@ -382,8 +414,15 @@ def account_page(
     for name in ("purchase_form", "plan_form", "payment_form"):
         if name in context:
             context.update(_choices_made(name, context[name]))
+    if is_onprem:
+        from stint.web.views.billing_onprem import onprem_context  # the cloud's side of an on-prem page
+
+        context["onprem"] = onprem_context(request, bound=onprem_bound or {})
+        for name in ("purchase_form", "plan_form"):
+            if name in context["onprem"]:
+                context["onprem"].update(_choices_made(name, context["onprem"][name]))
     response = render(request, "web/account.html", context, status=status)
-    if bound:
+    if bound or onprem_bound:
         response["Cache-Control"] = "no-store"  # a page drawn from a payment form is never kept by the browser
     return response
 
