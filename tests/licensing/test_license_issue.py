@@ -13,7 +13,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from stint.billing.models import Invoice, Subscription
 from stint.core.clock import FrozenClock
-from stint.core.errors import Conflict, PaymentRequired
+from stint.core.errors import Conflict, Invalid, PaymentRequired
 from stint.licensing.files import LicenseRefused, fingerprint_of, license_verify, request_sign, timestamp
 from stint.licensing.issuing import license_issue, subscription_by_key, subscription_key_regenerate
 from stint.licensing.keys import SigningKey, public_key_b64
@@ -123,12 +123,40 @@ def test_enterprise_covers_several_servers(
     frozen: FrozenClock, license_key: SigningKey, alice: Person, api: Api
 ) -> None:
     buy(api, alice, plan="enterprise")
-    for _ in range(3):
-        license = license_verify(
-            license_issue(account=alice.account, request_text=server_request(), actor=None, via=VIA).text
-        )
-        assert license.edition == "enterprise"
+    for n in range(1, 4):
+        # Each server has 4 named users: its seats come on top of the other servers'.
+        issued = license_issue(account=alice.account, request_text=server_request(), actor=None, via=VIA, seats=4)
+        license = license_verify(issued.text)
+        assert (license.edition, license.seats) == ("enterprise", 4)
+        assert api.as_(alice).get("/subscription").json()["seats"] == 4 * n
     assert LicensedServer.objects.filter(account=alice.account).count() == 3
+
+    # A fourth server asking without buying its seats: every seat is taken by the other three.
+    with pytest.raises(PaymentRequired) as refused:
+        license_issue(account=alice.account, request_text=server_request(), actor=None, via=VIA)
+    assert refused.value.code == "license_no_seats_left"
+    assert LicensedServer.objects.filter(account=alice.account).count() == 3
+
+
+def test_a_refused_server_buys_no_seats(frozen: FrozenClock, license_key: SigningKey, alice: Person, api: Api) -> None:
+    buy(api, alice)  # Regular: one server
+    license_issue(account=alice.account, request_text=server_request(), actor=None, via=VIA)
+    invoices = Invoice.objects.filter(account=alice.account).count()
+    with pytest.raises(Conflict) as refused:
+        license_issue(account=alice.account, request_text=server_request(), actor=None, via=VIA, seats=4)
+    assert refused.value.code == "license_server_limit"
+    assert Invoice.objects.filter(account=alice.account).count() == invoices
+    assert api.as_(alice).get("/subscription").json()["seats"] == 1
+
+
+def test_online_activation_buys_no_seats_ahead_of_the_servers_users(
+    frozen: FrozenClock, license_key: SigningKey, alice: Person, api: Api
+) -> None:
+    buy(api, alice)
+    with pytest.raises(Invalid) as refused:
+        license_issue(account=alice.account, request_text=server_request(), actor=None, via="activation", seats=100_000)
+    assert refused.value.code == "seats_invalid"
+    assert api.as_(alice).get("/subscription").json()["seats"] == 1
 
 
 def test_a_request_from_a_copy_of_a_server_with_another_key_is_refused(

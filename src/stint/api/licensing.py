@@ -15,7 +15,7 @@ from typing import Literal
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from ninja import Router, Schema
-from pydantic import Field
+from pydantic import Field, StrictInt
 
 from stint.api.auth import ApiRequest, require_admin
 from stint.api.schemas import Error
@@ -105,7 +105,13 @@ class ActivateIn(Schema):
 class CloudActivateIn(Schema):
     subscription_key: str = Field(max_length=200)
     request: str = Field(max_length=MAX_TEXT, description="The server's license request file.")
-    seats: int | None = Field(None, ge=1, le=100_000, description="Seats the subscription should have.")
+    seats: StrictInt | None = Field(
+        None,
+        ge=1,
+        le=100_000,
+        description="The named users the requesting server needs, at most its active users plus one (the one being "
+        "added); seats its other licensed servers use come on top.",
+    )
 
 
 @router.get("/license", response={200: LicenseOut, **_errors(401, 403, 404)})

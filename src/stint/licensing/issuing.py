@@ -13,7 +13,7 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Max
+from django.db.models import Max, Sum
 
 from stint.accounts.models import Account, Edition, User
 from stint.accounts.permissions import require_admin
@@ -22,7 +22,7 @@ from stint.billing.periods import whole_second
 from stint.billing.services.common import event, subscription_locked
 from stint.billing.services.seats import seats_buy
 from stint.core import clock
-from stint.core.errors import Conflict, Forbidden, NotAuthenticated, PaymentRequired
+from stint.core.errors import Conflict, Forbidden, Invalid, NotAuthenticated, PaymentRequired
 from stint.licensing.files import LicenseRequest, license_payload, license_sign, request_verify
 from stint.licensing.keys import signing_key
 from stint.licensing.models import IssuedLicense, LicensedServer
@@ -75,28 +75,41 @@ def _paid_up(subscription: Subscription) -> datetime:
     return start if subscription.status == Subscription.Status.PAST_DUE else end
 
 
-def _server_for(
-    *, account: Account, subscription: Subscription, request: LicenseRequest, now: datetime
-) -> LicensedServer:
+def _server_check(*, account: Account, subscription: Subscription, request: LicenseRequest) -> LicensedServer | None:
+    """Whether this subscription may license the requesting server (raises Conflict if not); its record if known.
+    Runs before anything is bought, and again under the lock before the license is made."""
     others = LicensedServer.objects.filter(account=account, released_at__isnull=True).exclude(
         server_id=request.server_id
     )
     if subscription.edition != Edition.ENTERPRISE and others.exists():
-        other = others.first()
-        assert other is not None
         raise Conflict(
             f"A {subscription.edition.title()} subscription covers one on-prem server, and {account.name} already "
-            f"licenses server {other.server_id} (fingerprint {other.fingerprint}). To move to this server, ask our "
-            "sales team to release the other one; Enterprise covers several servers.",
+            "licenses another one. To move to this server, ask our sales team to release the other one; Enterprise "
+            "covers several servers.",
             "license_server_limit",
         )
     server = LicensedServer.objects.filter(account=account, server_id=request.server_id).first()
     if server is not None and server.public_key != request.server_public_key:
         raise Conflict(
-            f"Server {request.server_id} was licensed with another server key (fingerprint {server.fingerprint}, now "
-            f"{request.fingerprint}): this request comes from a copy of that server. Ask our sales team.",
+            f"Server {request.server_id} was licensed with another server key: this request comes from a copy of "
+            "that server. Ask our sales team.",
             "server_key_changed",
         )
+    return server
+
+
+def _others_in_use(*, account: Account, request: LicenseRequest) -> int:
+    """The named users the account's other licensed servers reported: seats this server's license cannot use."""
+    others = LicensedServer.objects.filter(account=account, released_at__isnull=True).exclude(
+        server_id=request.server_id
+    )
+    return int(others.aggregate(total=Sum("reported_active_users"))["total"] or 0)
+
+
+def _server_for(
+    *, account: Account, subscription: Subscription, request: LicenseRequest, now: datetime
+) -> LicensedServer:
+    server = _server_check(account=account, subscription=subscription, request=request)
     if server is None:
         server = LicensedServer(account=account, server_id=request.server_id, first_seen_at=now)
     server.public_key = request.server_public_key
@@ -128,14 +141,34 @@ def license_issue(
         raise Forbidden("Licenses are issued by Stint's cloud, not by an on-prem server.", "cloud_only")
     request = request_verify(request_text)
     key = signing_key()  # before anything is bought: a cloud that cannot sign must not charge
-    _paid_check(Subscription.objects.select_related("account").get(account=account))
+    current = Subscription.objects.select_related("account").get(account=account)
+    _paid_check(current)
+    # Every refusal comes before anything is bought.
+    _server_check(account=account, subscription=current, request=request)
     if seats is not None:
-        seats_buy(account=account, actor=actor, seats=seats)
+        if via == IssuedLicense.Via.ACTIVATION and seats > request.active_users + 1:
+            raise Invalid(
+                f"The server has {request.active_users} named users: online activation buys seats for them and for "
+                "one more being added, not ahead. For more, ask our sales team.",
+                "seats_invalid",
+                field="seats",
+            )
+        # Named users on several servers are several seats: this server's on top of the others'.
+        seats_buy(account=account, actor=actor, seats=_others_in_use(account=account, request=request) + seats)
     with transaction.atomic():
         subscription = subscription_locked(account)
         _paid_check(subscription)
         at = whole_second(now or clock.now())
         server = _server_for(account=account, subscription=subscription, request=request, now=at)
+        others = _others_in_use(account=account, request=request)
+        allotted = subscription.seats - others
+        if allotted < 1:
+            raise PaymentRequired(
+                f"All {subscription.seats} seats of the subscription are taken by the named users of "
+                f"{account.name}'s other licensed servers ({others}): buy seats for this server's "
+                f"{request.active_users} named users first (the seats field, or Settings / My Account).",
+                "license_no_seats_left",
+            )
         highest = IssuedLicense.objects.filter(server__server_id=request.server_id).aggregate(top=Max("serial"))["top"]
         serial = max(highest or 0, request.serial) + 1
         expires = _paid_up(subscription)
@@ -151,7 +184,7 @@ def license_issue(
             account_name=account.name,
             licensee={"name": owner.name, "company": account.buyer_name, "email": owner.email},
             edition=subscription.edition,
-            seats=subscription.seats,
+            seats=allotted,
             server_id=str(server.server_id),
             server_public_key=server.public_key,
             issued_at=at,
@@ -166,7 +199,7 @@ def license_issue(
             server=server,
             serial=serial,
             edition=subscription.edition,
-            seats=subscription.seats,
+            seats=allotted,
             issued_at=at,
             not_before=not_before,
             expires_at=expires,
