@@ -11,6 +11,7 @@ from stint.cli import main
 from stint.core.clock import FrozenClock
 from stint.licensing.files import license_verify, request_verify
 from stint.licensing.keys import SigningKey, key_id_of, public_key_load, public_key_raw
+from stint.licensing.models import IssuedLicense
 from stint.licensing.server import server_identity
 from tests.conftest import Api, Person
 from tests.licensing.conftest import make_license
@@ -76,6 +77,26 @@ def test_issue_writes_a_license_for_the_request_and_account(
     assert code == 0, capsys.readouterr().err
     license = license_verify((tmp_path / "license.txt").read_text())
     assert (license.seats, license.account_id) == (3, alice.account.pk)
+
+
+def test_issue_to_a_folder_that_does_not_exist_charges_and_issues_nothing(
+    frozen: FrozenClock,
+    license_key: SigningKey,
+    alice: Person,
+    api: Api,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    buy(api, alice)
+    (tmp_path / "request.txt").write_text(server_request())
+    code = main(
+        ["license", "issue", "--request", str(tmp_path / "request.txt"), "--account", str(alice.account.pk),
+         "--seats", "3", "--out", str(tmp_path / "missing" / "license.txt")]
+    )  # fmt: skip
+    assert code == 1
+    assert "choose a file in an existing folder" in capsys.readouterr().err
+    assert not IssuedLicense.objects.exists()
+    assert api.as_(alice).get("/subscription").json()["seats"] == 1
 
 
 def test_issue_refuses_a_trial_account_with_the_reason(

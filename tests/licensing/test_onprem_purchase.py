@@ -7,7 +7,10 @@ Django (STINT_MODE=onprem), which reaches the cloud over HTTP."""
 from __future__ import annotations
 
 import itertools
+import os
 import re
+import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -16,9 +19,11 @@ import pytest
 from django.test import Client
 
 from stint.accounts.models import Account
+from stint.licensing.files import LicenseRefused
 from stint.licensing.keys import keygen
 from stint.licensing.models import ServerIdentity
-from stint.licensing.onprem import license_status
+from stint.licensing.onprem import license_install, license_status
+from stint.licensing.server import request_build
 from tests.conftest import PASSWORD, Person
 from tests.licensing.servers import Server, start_server, stop_server
 from tests.web.conftest import field_error, logged_in, text
@@ -110,6 +115,8 @@ def test_an_admin_buys_from_the_on_prem_my_account_and_the_server_runs_on_the_li
     # The cloud's documents, downloaded here.
     listed = text(browser.get(PAGE))
     assert invoices[0]["number"] in listed and "Renews on" in listed
+    assert "License Regular, 2 named users, paid up to" in listed  # what this server runs on
+    assert "Plan Regular ()" not in listed and "charged or credited at once" not in listed
     pdf = browser.get(f"{PAGE}cloud/invoice/{invoices[0]['id']}/pdf/")
     assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
     assert pdf["Content-Disposition"] == f'attachment; filename="{invoices[0]["number"]}.pdf"'
@@ -158,17 +165,50 @@ def test_members_cannot_buy_or_connect(onprem_online: Server, alice: Person, bob
     assert not ServerIdentity.objects.exclude(cloud_token="").exists()
 
 
-def test_a_cloud_admin_is_needed_and_disconnecting_forgets_the_token(
+def cloud_password_set(folder: Path, email: str) -> None:
+    """Give an invited cloud member a password (as accepting the invitation would), in the cloud's own database."""
+    code = (
+        "from django.utils import timezone; from stint.accounts.models import Membership, User; "
+        f"user = User.objects.get(email={email!r}); user.set_password({PASSWORD!r}); user.save(); "
+        "Membership.objects.filter(user=user).update(accepted_at=timezone.now())"
+    )
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("STINT_", "DATABASE_URL"))}
+    env.update(STINT_DATA_DIR=str(folder), STINT_DEBUG="1")
+    subprocess.run([sys.executable, "-m", "stint.cli", "manage", "shell", "-c", code], env=env, check=True)
+
+
+def test_a_cloud_member_cannot_connect_and_leaves_no_token_behind(
+    cloud: tuple[Server, Path], onprem_online: Server, alice: Person, customer: tuple[Server, str]
+) -> None:
+    owner, _ = customer
+    email = f"member{next(_customers)}@acme.example"
+    assert owner.call("POST", "/users", {"email": email, "name": "Max Member", "role": "member"})[0] == 201
+    cloud_password_set(cloud[1], email)
+
+    refused = logged_in(alice).post(f"{PAGE}cloud/connect/", {"email": email, "password": PASSWORD})
+
+    assert f"{email} is not an admin of the account ACME" in text(refused)
+    assert not ServerIdentity.objects.exclude(cloud_token="").exists()
+    status, member = owner.call("POST", "/tokens", {"email": email, "password": PASSWORD, "label": "check"})
+    assert status == 201
+    tokens = owner.call("GET", "/tokens", token=member["token"])[1]["items"]
+    live = [t["label"] for t in tokens if t["revoked_at"] is None]
+    assert live == ["check"]  # the server's token was revoked at once
+
+
+def test_disconnecting_revokes_the_token_in_the_cloud(
     onprem_online: Server, alice: Person, customer: tuple[Server, str]
 ) -> None:
     cloud, email = customer
-    status, _ = cloud.call("POST", "/users", {"email": "member@acme.example", "name": "Max Member", "role": "member"})
-    assert status == 201
     browser = connected(alice, email)
     assert "ACME" in text(browser.get(PAGE))
+    token = ServerIdentity.objects.get().cloud_token
+
     browser.post(f"{PAGE}cloud/disconnect/")
+
     assert ServerIdentity.objects.get().cloud_token == ""
     assert "Connect this server" in text(browser.get(PAGE))
+    assert cloud.call("GET", "/me", token=token)[0] == 401
 
 
 def test_without_the_clouds_address_the_page_explains_the_offline_way(settings: Any, alice: Person) -> None:
@@ -188,6 +228,10 @@ def test_a_refund_from_the_on_prem_my_account_withdraws_the_license_and_the_serv
     browser.post(f"{PAGE}cloud/buy/", {"offer": "regular:month", **CARD, "idempotency_key": key})
     assert license_status().status == "valid"
     assert "Refund and end the subscription" in text(browser.get(PAGE))
+    # A license fetched before the refund and kept aside (the cloud answers any request with the key).
+    key = cloud.call("GET", "/subscription")[1]["subscription_key"]
+    status, kept = cloud.call("POST", "/licensing/activate", {"subscription_key": key, "request": request_build()})
+    assert status == 200, kept
 
     refunded = browser.post(f"{PAGE}cloud/refund/", {"confirm": "yes"}, follow=True)
 
@@ -198,3 +242,7 @@ def test_a_refund_from_the_on_prem_my_account_withdraws_the_license_and_the_serv
     assert (status.status, status.code) == ("invalid", "license_withdrawn")
     assert "no longer licenses this server" in status.detail
     assert Account.objects.get(pk=alice.account.pk).edition == "free"
+    with pytest.raises(LicenseRefused) as refused:
+        license_install(text=kept)  # not a way back to Regular
+    assert refused.value.code == "license_withdrawn"
+    assert license_status().code == "license_withdrawn"

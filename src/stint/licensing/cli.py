@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from pathlib import Path
 from typing import Any
@@ -139,13 +140,24 @@ def cmd_issue(args: argparse.Namespace) -> int:
         text = _read(args.request)
     except OSError as exc:
         return _fail(f"Cannot read {args.request}: {exc.strerror}.")
+    if args.out and args.out != "-":
+        # Checked before anything is bought or issued: a license that cannot be written must not be charged for.
+        target = Path(args.out)
+        if not target.parent.is_dir() or (target.exists() and not os.access(target, os.W_OK)):
+            return _fail(f"Cannot write {args.out}: choose a file in an existing folder you may write to.")
+        if not os.access(target.parent, os.W_OK):
+            return _fail(f"Cannot write into {target.parent}: choose a folder you may write to.")
     try:
         issued = license_issue(
             account=account, request_text=text, actor=None, via=IssuedLicense.Via.CLI, seats=args.seats
         )
     except StintError as exc:
         return _fail(f"Refused ({exc.code}): {exc.detail}")
-    _write(issued.text, args.out)
+    try:
+        _write(issued.text, args.out)
+    except OSError as exc:  # e.g. the disk filled up meanwhile: the license is kept and can be downloaded again
+        print(issued.text)
+        return _fail(f"Cannot write {args.out} ({exc.strerror}); the license is printed above instead.")
     print(
         f"Issued serial {issued.serial} for server {issued.server.server_id}: {issued.edition}, {issued.seats} "
         f"named users, paid up to {issued.expires_at:%Y-%m-%d}.",

@@ -4,116 +4,23 @@ that account, then installs the license that the purchase or change gives (onlin
 
 The token is made once from the cloud account's email and password (the password is not kept) and stored with the
 server's identity; it is never logged or shown. Card details typed here go to the cloud in the one request and
-are not kept (with Stripe at the cloud, Stripe's card form turns them into a payment method in the browser)."""
+are not kept here; a cloud that charges cards through Stripe refuses card numbers (it wants Stripe's card form),
+and says so next to the card field: pay by bank transfer or check, or buy in the cloud's own My Account."""
 
 from __future__ import annotations
 
-import json
 import logging
-import urllib.error
-import urllib.request
 import uuid
-from dataclasses import dataclass
 from typing import Any
 
-from django.conf import settings
-
-import stint
 from stint.accounts.models import User
 from stint.core.errors import Forbidden, Invalid, StintError
+from stint.licensing.cloud_http import CloudAnswer, CloudRefused, cloud_request
 from stint.licensing.models import ServerIdentity
-from stint.licensing.online import (
-    NO_LONGER_PAID,
-    CloudRefused,
-    LicenseServerUnreachable,
-    license_activate,
-    license_refresh,
-)
+from stint.licensing.online import NO_LONGER_PAID, license_activate, license_refresh
 from stint.licensing.server import active_users, server_identity
 
 log = logging.getLogger(__name__)
-
-TIMEOUT_S = 30
-MAX_ANSWER = 20 * 1024 * 1024  # a PDF of an invoice with many lines stays far below
-
-
-class CloudLinkBroken(StintError):
-    """The cloud no longer takes this server's token (revoked, or the person is no longer an admin there)."""
-
-    status = 409
-    default_code = "cloud_link_broken"
-
-
-@dataclass(frozen=True)
-class CloudAnswer:
-    status: int
-    body: bytes
-    content_type: str
-
-    def json(self) -> Any:
-        return json.loads(self.body)
-
-
-def cloud_base() -> str:
-    base = settings.STINT_LICENSE_SERVER_URL
-    if not base:
-        raise Invalid(
-            "This server does not know where Stint's cloud is: its operator sets STINT_LICENSE_SERVER_URL. Without "
-            "internet, buy from our sales team and install the license file they send.",
-            "license_server_not_configured",
-        )
-    return base
-
-
-def cloud_request(
-    method: str,
-    path: str,
-    *,
-    token: str = "",
-    body: dict[str, Any] | None = None,
-    idempotency_key: str = "",
-) -> CloudAnswer:
-    """One call to the cloud's API (`/api/v1` + path). An error answer raises CloudRefused with the cloud's own
-    sentence and code; no answer raises LicenseServerUnreachable."""
-    base = cloud_base()
-    headers = {"Accept": "application/json, application/pdf", "User-Agent": f"stint/{stint.__version__}"}
-    data = None
-    if body is not None:
-        data = json.dumps(body).encode()
-        headers["Content-Type"] = "application/json"
-    if token:
-        headers["Authorization"] = f"Bearer {token}"
-    if idempotency_key:
-        headers["Idempotency-Key"] = idempotency_key
-    call = urllib.request.Request(f"{base}/api/v1{path}", data=data, method=method, headers=headers)  # noqa: S310
-    try:
-        with urllib.request.urlopen(call, timeout=TIMEOUT_S) as answer:  # noqa: S310 (the operator's https URL)
-            return CloudAnswer(answer.status, answer.read(MAX_ANSWER), answer.headers.get("Content-Type", ""))
-    except urllib.error.HTTPError as exc:
-        raw = exc.read(10_000)
-        field = ""
-        try:
-            error = json.loads(raw)
-            detail, code = str(error["detail"])[:500], str(error["code"])[:60]
-            field = str(error.get("field") or "")[:60]
-        except (ValueError, KeyError, TypeError, AttributeError):
-            detail, code = f"Stint's cloud answered {exc.code} {exc.reason}.", "license_server_error"
-        if exc.code == 401 and token:
-            raise CloudLinkBroken(
-                "Stint's cloud no longer accepts this server's sign-in (the token was revoked there): connect "
-                "your cloud account again."
-            ) from exc
-        if exc.code >= 500:
-            detail = f"Stint's cloud could not answer ({detail}) Try again later."
-        refused = CloudRefused(detail, code, cloud_status=exc.code)
-        refused.field = field or None  # the cloud's field name, e.g. "payment_method.number"
-        raise refused from exc
-    except (urllib.error.URLError, OSError) as exc:
-        reason = getattr(exc, "reason", exc)
-        raise LicenseServerUnreachable(
-            f"Stint's cloud at {base} could not be reached ({reason}). Check this server's internet access and "
-            "STINT_LICENSE_SERVER_URL, or order from our sales team and install the license file."
-        ) from exc
 
 
 def _linked() -> ServerIdentity:
@@ -141,23 +48,47 @@ def cloud_connect(*, actor: User, email: str, password: str) -> ServerIdentity:
                 f"Stint's cloud refused the sign-in: {refused.detail}", refused.code, field="password"
             ) from refused
         raise
-    token = str(made.json()["token"])
+    token, token_id = str(made.json()["token"]), int(made.json()["id"])
     me = cloud_request("GET", "/me", token=token).json()
     if me.get("role") != "admin":
+        # The token made for a person who may not buy is of no use: it is revoked there at once.
+        try:
+            cloud_request("DELETE", f"/tokens/{token_id}", token=token)
+        except StintError as exc:
+            log.warning("Could not revoke the cloud token of a refused connection: %s", exc.code)
         raise Forbidden(
             f"{email} is not an admin of the account {me['account']['name']} in Stint's cloud: ask one of its admins "
             "to connect this server.",
             "cloud_admin_only",
         )
+    previous = server_identity().cloud_token
     ServerIdentity.objects.filter(pk=1).update(
         cloud_token=token, cloud_account_name=str(me["account"]["name"])[:200], cloud_email=email[:254]
     )
+    if previous and previous != token:
+        _tokens_revoke(previous, keep_id=token_id)  # connected again: the older sign-in goes
     log.info("On-prem server connected to the cloud account %s by %s", me["account"]["id"], actor.email)
     return server_identity()
 
 
+def _tokens_revoke(token: str, *, keep_id: int | None = None) -> None:
+    """Revoke, in the cloud, the tokens this server made with `token`'s person (best effort: a cloud out of reach
+    is logged; its admins can still revoke them under Settings / API tokens)."""
+    label = f"On-prem server {server_identity().server_id}"
+    try:
+        tokens = cloud_request("GET", "/tokens?limit=500", token=token).json()["items"]
+        for found in tokens:
+            if found.get("label") == label and int(found["id"]) != keep_id:
+                cloud_request("DELETE", f"/tokens/{int(found['id'])}", token=token)
+    except StintError as exc:
+        log.warning("Could not revoke this server's cloud tokens: %s", exc.code)
+
+
 def cloud_disconnect() -> None:
-    """Forget the token (the cloud's admins can also revoke it under Settings / API tokens)."""
+    """Revoke the token in the cloud and forget it here."""
+    identity = server_identity()
+    if identity.cloud_token:
+        _tokens_revoke(identity.cloud_token)
     ServerIdentity.objects.filter(pk=1).update(cloud_token="", cloud_account_name="", cloud_email="")
 
 

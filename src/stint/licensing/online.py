@@ -5,20 +5,17 @@ without anyone moving files; adding a named user beyond the license's seats buys
 
 from __future__ import annotations
 
-import json
 import logging
-import urllib.error
-import urllib.request
 from datetime import datetime, timedelta
 from typing import Any
 
 from django.conf import settings
 from django.db import transaction
 
-import stint
 from stint.accounts.models import User
 from stint.core import clock
 from stint.core.errors import Invalid, PaymentRequired, StintError
+from stint.licensing.cloud_http import cloud_request
 from stint.licensing.files import MAX_TEXT
 from stint.licensing.models import InstalledLicense, LicenseSource, ServerIdentity
 from stint.licensing.onprem import license_edition_apply, license_expiry_warn, license_install, server_observe
@@ -31,67 +28,13 @@ REFRESH_EVERY = timedelta(days=1)
 RETRY_AFTER_FAILURE = timedelta(minutes=5)
 
 
-class LicenseServerUnreachable(StintError):
-    status = 502
-    default_code = "license_server_unreachable"
-
-
-class CloudRefused(StintError):
-    """Our cloud answered with an error (its detail and code are passed on)."""
-
-    status = 422
-
-    def __init__(self, detail: str, code: str, *, cloud_status: int) -> None:
-        super().__init__(detail, code)
-        self.cloud_status = cloud_status
-        if cloud_status >= 500:
-            self.status = 502
-
-
 def _activate_call(*, subscription_key: str, seats: int | None = None) -> str:
     """POST this server's request to the cloud; answers the license text."""
-    base = settings.STINT_LICENSE_SERVER_URL
-    if not base:
-        raise Invalid(
-            "This server does not know where Stint's cloud is: its operator sets STINT_LICENSE_SERVER_URL (e.g. "
-            "https://stint.example.com). Without internet, activate offline: download the request file here and "
-            "install the license file you get back.",
-            "license_server_not_configured",
-        )
-    if not base.startswith(("https://", "http://")):
-        raise Invalid("STINT_LICENSE_SERVER_URL must start with https://.", "license_server_not_configured")
     body: dict[str, Any] = {"subscription_key": subscription_key, "request": request_build()}
     if seats is not None:
         body["seats"] = seats
-    call = urllib.request.Request(  # noqa: S310 (the scheme is checked above)
-        base + "/api/v1/licensing/activate",
-        data=json.dumps(body).encode(),
-        method="POST",
-        headers={
-            "Content-Type": "application/json",
-            "Accept": "text/plain",
-            "User-Agent": f"stint/{stint.__version__}",
-        },
-    )
-    try:
-        with urllib.request.urlopen(call, timeout=TIMEOUT_S) as answer:  # noqa: S310
-            return str(answer.read(MAX_TEXT + 1).decode("utf-8", "replace"))
-    except urllib.error.HTTPError as exc:
-        raw = exc.read(10_000)
-        try:
-            error = json.loads(raw)
-            detail, code = str(error["detail"])[:500], str(error["code"])[:60]
-        except (ValueError, KeyError, TypeError):
-            detail, code = f"Stint's cloud answered {exc.code} {exc.reason}.", "license_server_error"
-        if exc.code >= 500:
-            detail = f"Stint's cloud could not answer ({detail}) Try again later."
-        raise CloudRefused(detail, code, cloud_status=exc.code) from exc
-    except (urllib.error.URLError, OSError) as exc:
-        reason = getattr(exc, "reason", exc)
-        raise LicenseServerUnreachable(
-            f"Stint's cloud at {base} could not be reached ({reason}). Check this server's internet access and "
-            "STINT_LICENSE_SERVER_URL, or activate offline with the request and license files."
-        ) from exc
+    answer = cloud_request("POST", "/licensing/activate", body=body, accept="text/plain", max_answer=MAX_TEXT + 1)
+    return answer.text()
 
 
 def license_activate(*, actor: User | None, subscription_key: str) -> InstalledLicense:

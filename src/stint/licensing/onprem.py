@@ -172,6 +172,15 @@ def license_install(
                     "license_serial_old",
                 )
             return same
+        withdrawn = InstalledLicense.objects.filter(withdrawn_at__isnull=False).order_by("-withdrawn_at").first()
+        if withdrawn is not None and withdrawn.withdrawn_at is not None and license.issued_at <= withdrawn.withdrawn_at:
+            # A license kept from before our cloud withdrew this server's (a refund): not a way back.
+            raise LicenseRefused(
+                f"This license was issued on {license.issued_at:%Y-%m-%d %H:%M} UTC, before Stint's cloud withdrew "
+                f"this server's license on {withdrawn.withdrawn_at:%Y-%m-%d %H:%M} UTC (the subscription was "
+                "refunded or ended). Install a license issued after that.",
+                "license_withdrawn",
+            )
         previous = current_installed()
         installed = InstalledLicense.objects.create(
             license_id=license.license_id,

@@ -49,8 +49,8 @@ DOCUMENTS_PER_PAGE = 50
 # What sets the plans apart, in a few words (their prices and limits come from the database).
 PLAN_SUMMARY = {
     "regular": "Every feature, unlimited named users, email support.",
-    "enterprise": "Everything in Regular, plus priority support (the audit log and licenses for several on-prem "
-    "servers are on their way).",
+    "enterprise": "Everything in Regular, plus priority support and licenses for several on-prem servers (the audit "
+    "log is on its way).",
 }
 INTERVAL_WORDS: dict[str, str] = {Interval.MONTH: "monthly", Interval.YEAR: "annual"}
 INTERVAL_UNIT: dict[str, str] = {Interval.MONTH: "month", Interval.YEAR: "year"}

@@ -20,7 +20,8 @@ from django.views.decorators.http import require_POST
 
 from stint.core.errors import StintError
 from stint.licensing import cloud_account
-from stint.licensing.online import CloudRefused
+from stint.licensing.cloud_http import CloudRefused
+from stint.licensing.onprem import license_status
 from stint.licensing.server import active_users, server_identity
 from stint.web.access import MemberRequest, admin_required
 from stint.web.forms_billing import (
@@ -97,6 +98,7 @@ def onprem_context(request: MemberRequest, *, bound: dict[str, forms.Form]) -> d
         "identity": identity,
         "named_users": active_users(),
         "connect_form": bound.get("connect_form") or CloudConnectForm(),
+        "license": license_status(),
     }
     if context["online"] and identity.cloud_token:
         try:
