@@ -11,7 +11,9 @@ from typing import Any
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
+from stint.accounts.models import User
 from stint.billing.models import Invoice, Subscription
+from stint.billing.services import subscription_refund
 from stint.core.clock import FrozenClock
 from stint.core.errors import Conflict, Invalid, PaymentRequired
 from stint.licensing.files import LicenseRefused, fingerprint_of, license_verify, request_sign, timestamp
@@ -265,3 +267,29 @@ def test_without_a_signing_key_nothing_is_issued_or_bought(
         license_issue(account=alice.account, request_text=server_request(), actor=None, via=VIA, seats=5)
     assert refused.value.status == 503
     assert Subscription.objects.get(account=alice.account).seats == 1
+
+
+def test_a_subscription_licensing_a_server_by_file_is_refunded_by_sales_not_by_the_customer(
+    frozen: FrozenClock, license_key: SigningKey, alice: Person, api: Api
+) -> None:
+    buy(api, alice)
+    license_issue(account=alice.account, request_text=server_request(), actor=None, via=VIA)
+
+    refused = api.as_(alice).post("/subscription/refund", {})
+    assert refused.status_code == 409 and refused.json()["code"] == "refund_needs_sales"
+    assert "ask our sales team for the refund" in refused.json()["detail"]
+    assert Subscription.objects.get(account=alice.account).edition == "regular"
+
+    staff = User.objects.create_superuser("sales@stint.localhost", "correct horse battery", name="Sam Sales")
+    notes = subscription_refund(account=alice.account, actor=staff, by_staff=True)
+    assert notes and Subscription.objects.get(account=alice.account).edition == "free"
+
+
+def test_a_subscription_licensing_only_online_servers_is_refunded_by_the_customer(
+    frozen: FrozenClock, license_key: SigningKey, alice: Person, api: Api
+) -> None:
+    buy(api, alice)
+    license_issue(account=alice.account, request_text=server_request(), actor=None, via="activation")
+
+    assert api.as_(alice).post("/subscription/refund", {}).status_code == 200
+    assert Subscription.objects.get(account=alice.account).edition == "free"

@@ -22,3 +22,14 @@ def onprem_seats_in_use(*, account: Account) -> int:
     paying for at a renewal and must not credit when one of the cloud account's own users is removed."""
     total = licensed_servers(account=account).aggregate(total=Sum("reported_active_users"))["total"]
     return int(total or 0)
+
+
+def offline_servers(*, account: Account) -> list[LicensedServer]:
+    """The account's licensed servers whose current license was handed over as a file (back-office or CLI), not
+    fetched online: our cloud cannot withdraw those licenses, they run until their paid-up date."""
+    found = []
+    for server in licensed_servers(account=account).prefetch_related("licenses"):
+        latest = max(server.licenses.all(), key=lambda issued: issued.serial, default=None)
+        if latest is not None and latest.via != IssuedLicense.Via.ACTIVATION:
+            found.append(server)
+    return found

@@ -32,7 +32,7 @@ from stint.billing.services.payment_methods import OFFLINE_METHODS
 from stint.billing.services.periods_state import edition_save, free_enter
 from stint.core import clock
 from stint.core.errors import Conflict
-from stint.licensing.selectors import onprem_seats_in_use
+from stint.licensing.selectors import offline_servers, onprem_seats_in_use
 from stint.notifications.models import EventType
 
 log = logging.getLogger(__name__)
@@ -80,6 +80,15 @@ def subscription_refund(*, account: Account, actor: User, by_staff: bool = False
     back (to the card, or recorded as paid back out of band), unpaid invoices of the period are voided, and the
     account is on Free at once."""
     require_admin_or_staff(account=account, actor=actor, by_staff=by_staff, what="refund the subscription")
+    if not by_staff and (offline := offline_servers(account=account)):
+        # A license handed over as a file runs until its paid-up date whatever we refund: sales refunds such a
+        # purchase once the customer has taken the license off the server.
+        raise Conflict(
+            f"This subscription licenses {len(offline)} on-prem server{'s' if len(offline) != 1 else ''} by license "
+            "file, which Stint cannot withdraw from here: ask our sales team for the refund; they refund it once the "
+            "license is removed from the server.",
+            "refund_needs_sales",
+        )
     subscription_catch_up(account)
     with transaction.atomic():
         subscription = subscription_locked(account)
