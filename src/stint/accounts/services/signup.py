@@ -64,6 +64,14 @@ def account_signup(
     now = clock.now()
     try:
         with transaction.atomic():
+            if settings.STINT_MODE == "onprem":
+                # Two first visitors at once: the server's identity row (made at start-up) is the lock, and the
+                # second one finds the account the first made.
+                from stint.licensing.server import server_identity_locked
+
+                server_identity_locked()
+                if Account.objects.exists():
+                    raise Forbidden("This server already has its account; ask its admin to add you.", "signup_closed")
             user = existing or User.objects.create_user(email, password, name=name)
             account = Account.objects.create(
                 name=account_name,
