@@ -28,6 +28,8 @@ def test_staff_issue_a_license_from_a_pasted_request_and_download_it(
 ) -> None:
     buy(api, alice)
     _staff(client)
+    page = client.get(ISSUE).content.decode()
+    assert "Upload or paste the request file" in page and 'enctype="multipart/form-data"' in page
     answer = client.post(ISSUE, {"account": alice.account.pk, "request_text": server_request(), "seats": 4})
     assert answer.status_code == 200
     assert answer["Content-Disposition"].startswith("attachment")

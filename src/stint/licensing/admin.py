@@ -111,8 +111,16 @@ class IssuedLicenseAdmin(_ReadOnly):
             "form": form,
             "opts": self.model._meta,
             "back_url": reverse("admin:licensing_issuedlicense_changelist"),
+            "back_label": "Issued licenses",
+            "button": "Issue and download the license",
+            "intro": [
+                "Upload or paste the request file the customer's server made (Settings / License, or stint license "
+                "request). The license is signed for that server on the account's subscription (Regular or "
+                "Enterprise, paid) and downloaded at once; the account owner gets the license issued email. The "
+                "same request may be answered again: each answer has a higher serial."
+            ],
         }
-        return render(request, "admin/licensing/issue.html", context)
+        return render(request, "admin/billing/staff_form.html", context)
 
 
 @admin.register(LicensedServer)

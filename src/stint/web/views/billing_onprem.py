@@ -83,8 +83,8 @@ def _documents(items: list[dict[str, Any]], *, kind: str) -> list[dict[str, Any]
             amount = money_text(item["total_minor"], currency)
             status = "refunded" if item.get("refund_minor") else "credited"
         rows.append(
-            {"id": item["id"], "number": item["number"], "issued_at": _when(item["issued_at"]), "what": words,
-             "amount": amount, "status": status}
+            {"kind": kind, "noun": kind.replace("_", " "), "id": item["id"], "number": item["number"],
+             "issued_at": _when(item["issued_at"]), "what": words, "amount": amount, "status": status}
         )  # fmt: skip
     return rows
 
@@ -136,8 +136,8 @@ def _connected(overview: dict[str, Any], *, bound: dict[str, forms.Form], users:
         "cloud_balance": money_text(subscription.get("credit_balance_minor") or 0, subscription["currency"]),
         "interval_words": INTERVAL_WORDS.get(subscription.get("interval") or "", ""),
         "offers": offers,
-        "invoices": _documents(overview["invoices"], kind="invoice"),
-        "credit_notes": _documents(overview["credit_notes"], kind="credit_note"),
+        "documents": _documents(overview["invoices"], kind="invoice")
+        + _documents(overview["credit_notes"], kind="credit_note"),
         "idempotency_key": key,
     }
     if paid:
