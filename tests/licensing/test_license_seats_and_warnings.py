@@ -19,6 +19,7 @@ from stint.notifications.models import AccountEvent
 from tests.api.conftest import assert_error
 from tests.conftest import Api, Mailbox, Person, deliver
 from tests.licensing.conftest import START, make_license
+from tests.web.conftest import logged_in, text
 
 pytestmark = pytest.mark.usefixtures("onprem")
 
@@ -121,3 +122,18 @@ def test_the_tick_notes_the_peak_of_named_users(frozen: FrozenClock, alice: Pers
     )
     licensing_tick()
     assert ServerIdentity.objects.get().peak_users == 4
+
+
+def test_admins_see_an_expiring_license_on_every_page_members_do_not(
+    frozen: FrozenClock, license_key: SigningKey, alice: Person, bob: Person
+) -> None:
+    license_install(text=make_license(license_key, expires_at=START + timedelta(days=40)))
+    assert "data-license-warning" not in logged_in(alice).get("/week/").content.decode()  # 40 days left
+
+    frozen.set(START + timedelta(days=30, hours=1))
+    page = text(logged_in(alice).get("/week/"))
+    assert "The license expires on" in page and "(in 9 days)" in page
+    assert "data-license-warning" not in logged_in(bob).get("/week/").content.decode()
+
+    frozen.set(START + timedelta(days=45))
+    assert "its grace ends on" in text(logged_in(alice).get("/records/"))

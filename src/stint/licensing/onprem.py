@@ -311,6 +311,24 @@ def license_expiry_warn(*, now: datetime | None = None) -> None:
         )
 
 
+def license_warning_text(*, now: datetime | None = None) -> str:
+    """What the admins of an on-prem server should know on every page ("" when nothing): a license that expires
+    within 30 days, one in its grace, or one that is not valid any more."""
+    now = now or clock.now()
+    status = license_status(now=now)
+    if status.status == "none" or status.license is None:
+        return status.detail if status.status == "invalid" else ""
+    if status.status in ("expired", "invalid"):
+        return status.detail
+    days = (status.license.expires_at - now).days
+    if days < 30:
+        return (
+            f"The license expires on {_day(status.license.expires_at)} (in {days} day{'s' if days != 1 else ''}): "
+            "renew the subscription, then the server gets (online) or needs (offline) the new license."
+        )
+    return ""
+
+
 def license_seat_check(*, account: Account, subscription: Subscription) -> None:
     """Before a named user is added on a licensed on-prem server: one more must fit in the license's seats. An
     online server buys the missing seat through the cloud first (and installs the license that comes back)."""

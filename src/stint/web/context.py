@@ -30,8 +30,18 @@ def stint(request: HttpRequest) -> dict[str, Any]:
             "activity_types": list(tracking_selectors.activity_types(account=account).order_by("name")),
         }
 
+    def license_warning() -> str:
+        # On-prem, for the account's admins: the license is about to expire, in its grace, or not valid.
+        membership = getattr(request, "membership", None)
+        if settings.STINT_MODE != "onprem" or membership is None or not membership.is_admin:
+            return ""
+        from stint.licensing.onprem import license_warning_text
+
+        return license_warning_text()
+
     return {
         "STINT_VERSION": __version__,
+        "license_warning": license_warning,
         "STINT_MODE": settings.STINT_MODE,
         "current_account": getattr(request, "account", None),
         "current_membership": getattr(request, "membership", None),
