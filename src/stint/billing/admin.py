@@ -113,6 +113,20 @@ def _staff_form_page(request: HttpRequest, *, admin_view: Any, obj: Any, title: 
     return render(request, "admin/billing/staff_form.html", context)
 
 
+def _logged(admin_view: Any, request: HttpRequest, obj: Any, message: str, *, shown: str = "") -> HttpResponse:
+    """A staff action done: written to the object's admin history, said to the staff member, and back to the
+    object's page."""
+    admin_view.log_change(request, obj, message)
+    admin_view.message_user(request, shown or message)
+    opts = obj._meta
+    return redirect(f"admin:{opts.app_label}_{opts.model_name}_change", obj.pk)
+
+
+def _form_error(form: forms.Form, error: StintError) -> None:
+    """A service's refusal next to the field it names, if the form has that field."""
+    form.add_error(error.field if error.field in form.fields else None, error.detail)
+
+
 def _received_at(day: date) -> datetime:
     """The instant for a day staff typed: now if it is today (UTC), else noon UTC of that day, which the services
     refuse if it lies in the future."""
@@ -181,17 +195,14 @@ class SubscriptionAdmin(ReadOnlyAdmin):
                     by_staff=True,
                 )
             except StintError as error:
-                field = error.field if error.field in form.fields else None
-                form.add_error(field, error.detail)
+                _form_error(form, error)
             else:
                 message = (
                     f"Sold {data['plan']} ({data['interval']}) by {data['payment_method']}"
                     f"{', PO ' + data['po_number'] if data['po_number'] else ''}; invoice {invoice.number}, "
                     f"{Money(invoice.total_minor, invoice.currency).format()}, due {invoice.due_at:%Y-%m-%d}."
                 )
-                self.log_change(request, subscription, message)
-                self.message_user(request, message)
-                return redirect("admin:billing_subscription_change", subscription.pk)
+                return _logged(self, request, subscription, message)
         return _staff_form_page(
             request,
             admin_view=self,
@@ -219,8 +230,7 @@ class SubscriptionAdmin(ReadOnlyAdmin):
                 self.message_user(request, error.detail, level=messages.ERROR)
             else:
                 message = f"Refunded {amount} ({', '.join(n.number for n in notes)}); the account is on Free."
-                self.log_change(request, subscription, message)
-                self.message_user(request, message)
+                return _logged(self, request, subscription, message)
             return redirect("admin:billing_subscription_change", subscription.pk)
         return _staff_form_page(
             request,
@@ -284,15 +294,13 @@ class InvoiceAdmin(ReadOnlyAdmin):
             except ValueError:
                 form.add_error("amount", f"{invoice.currency} has no such fraction of its unit.")
             except StintError as error:
-                form.add_error(error.field if error.field in form.fields else None, error.detail)
+                _form_error(form, error)
             else:
                 message = (
                     f"Issued {note.number} of {Money(note.total_minor, note.currency).format()} "
                     f"({'refunded' if note.refund_minor else 'to the balance'}): {note.memo}"
                 )
-                self.log_change(request, invoice, message)
-                self.message_user(request, message)
-                return redirect("admin:billing_invoice_change", invoice.pk)
+                return _logged(self, request, invoice, message)
         return _staff_form_page(
             request,
             admin_view=self,
@@ -325,15 +333,14 @@ class InvoiceAdmin(ReadOnlyAdmin):
             except ValueError:
                 form.add_error("amount", f"{invoice.currency} has no such fraction of its unit.")
             except StintError as error:
-                form.add_error(error.field if error.field in form.fields else None, error.detail)
+                _form_error(form, error)
             else:
                 message = (
                     f"Recorded a payment of {Money(amount, invoice.currency).format()} received on "
                     f"{form.cleaned_data['paid_on']}, reference {form.cleaned_data['reference']}."
                 )
-                self.log_change(request, invoice, message)
-                self.message_user(request, f"{invoice.number}: {message} The invoice is now {invoice.status}.")
-                return redirect("admin:billing_invoice_change", invoice.pk)
+                shown = f"{invoice.number}: {message} The invoice is now {invoice.status}."
+                return _logged(self, request, invoice, message, shown=shown)
         context = {
             **self.admin_site.each_context(request),
             "title": f"Record a payment for {invoice.number}",
@@ -397,12 +404,10 @@ class PaymentAdmin(ReadOnlyAdmin):
                     actor=request.user,  # type: ignore[arg-type]
                 )
             except StintError as error:
-                form.add_error(error.field if error.field in form.fields else None, error.detail)
+                _form_error(form, error)
             else:
                 message = f"Recorded the refund of {amount} as sent on {sent_on}, reference {payment.reference}."
-                self.log_change(request, payment, message)
-                self.message_user(request, f"{payment.account}: {message}")
-                return redirect("admin:billing_payment_change", payment.pk)
+                return _logged(self, request, payment, message, shown=f"{payment.account}: {message}")
         return _staff_form_page(
             request,
             admin_view=self,

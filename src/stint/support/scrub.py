@@ -14,6 +14,8 @@ from __future__ import annotations
 import re
 from urllib.parse import urlsplit
 
+from stint.billing.gateways.cards import luhn_valid  # the one card number check
+
 CARD_REMOVED = "[card number removed]"
 TOKEN_REMOVED = "[token removed]"  # noqa: S105 (a marker, not a secret)
 SECRET_REMOVED = "[removed]"  # noqa: S105
@@ -54,18 +56,6 @@ _PHONE = re.compile(r"(?<![\w+.,/-])\+?\(?\d[\d().\-/ ]{5,22}\d(?![\w.,/-]?\d)(?
 _DATE = re.compile(r"\d{4}[-./]\d{1,2}[-./]\d{1,2}|\d{1,2}[-./]\d{1,2}[-./]\d{2,4}")
 _IP = re.compile(r"^\d{1,3}(?:\.\d{1,3}){3}$")
 _THOUSANDS = re.compile(r"^[1-9]\d{0,2}(?:([.,])\d{3})(?:\1\d{3})*$")
-
-
-def luhn_valid(digits: str) -> bool:
-    total = 0
-    for position, char in enumerate(reversed(digits)):
-        value = int(char)
-        if position % 2 == 1:
-            value *= 2
-            if value > 9:
-                value -= 9
-        total += value
-    return total % 10 == 0
 
 
 def _card(match: re.Match[str]) -> str:
